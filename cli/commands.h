@@ -1,0 +1,20 @@
+// Subcommands of the `raftlab` command line (DESIGN.md §6, a stable contract).
+//
+// Each Register*Command adds one CLI11 subcommand whose callback stores its
+// exit code in *exit_code. Exit codes: 0 success, 1 a property was violated,
+// 2 usage or input error, 3 unknown (a checker's limit was reached).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace raftlab::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitViolation = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnknown = 3;
+
+
+// Add one Register*Command per subcommand file here.
+
+}  // namespace raftlab::cli

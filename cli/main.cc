@@ -1,0 +1,20 @@
+// raftlab: deterministic simulation and correctness testbed for an etcd-style
+// replicated key-value store. See README.md and DESIGN.md §6.
+#include <cstdio>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"raftlab: deterministic simulation and correctness testbed for etcd-style Raft"};
+  app.require_subcommand(1);
+  int exit_code = raftlab::cli::kExitOk;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Usage errors exit 2 as the contract says, not CLI11's own codes; --help exits 0.
+    const int code = app.exit(e);
+    return code == 0 ? raftlab::cli::kExitOk : raftlab::cli::kExitUsage;
+  }
+  std::fflush(stdout);
+  return exit_code;
+}
