@@ -1,0 +1,55 @@
+// Membership: applying committed configuration changes (joint consensus and
+// single-step changes), and what the new configuration means for this node.
+#include "core/base/check.h"
+#include "core/raft/confchange.h"
+#include "core/raft/raft.h"
+
+namespace raftlab::raft {
+
+ConfState Raft::ApplyConfChange(const ConfChangeV2& cc) {
+  Changer changer(trk_, raft_log_.LastIndex());
+  ChangeResult result;
+  bool auto_leave = false;
+  if (cc.LeaveJoint()) {
+    result = changer.LeaveJoint();
+  } else if (cc.EnterJoint(&auto_leave)) {
+    result = changer.EnterJoint(auto_leave, cc.changes);
+  } else {
+    result = changer.Simple(cc.changes);
+  }
+  // A committed change that cannot be applied means the log holds something
+  // the leader should never have accepted.
+  CHECK_MSG(result.has_value(), result ? "" : "unable to apply conf change: " + result.error());
+  return SwitchToConfig(result->config, result->progress);
+}
+
+ConfState Raft::SwitchToConfig(const TrackerConfig& config, const ProgressMap& progress) {
+  trk_.config = config;
+  trk_.progress = progress;
+  RAFT_LOG(logger_, kInfo, "{} switched to configuration {}", id_, trk_.config.String());
+  const ConfState cs = trk_.GetConfState();
+  auto self = trk_.progress.find(id_);
+  is_learner_ = self != trk_.progress.end() && self->second.is_learner;
+  if ((self == trk_.progress.end() || is_learner_) && state_ == StateRole::kLeader) {
+    // Removed or demoted: a leader outside the voters cannot keep leading.
+    // Stepping down lets the remaining voters elect a leader promptly.
+    BecomeFollower(term_, kNone);
+    return cs;
+  }
+  if (state_ != StateRole::kLeader || cs.voters.empty()) return cs;
+  if (MaybeCommit()) {
+    // The new configuration may commit more (a smaller quorum): tell everyone.
+    BcastAppend();
+  } else {
+    // Probe any newcomer so it catches up without waiting for a heartbeat.
+    for (const auto& [id, pr] : trk_.progress) {
+      if (id != id_) MaybeSendAppend(id, false);
+    }
+  }
+  if (lead_transferee_ != kNone && !trk_.config.voters.Contains(lead_transferee_)) {
+    AbortLeaderTransfer();
+  }
+  return cs;
+}
+
+}  // namespace raftlab::raft

@@ -1,0 +1,58 @@
+// Linearizable reads without a log entry (Raft thesis §6.4): the leader
+// records its commit index, confirms it is still leader with a round of
+// heartbeats (or trusts its lease), and answers with that index.
+#include "core/base/check.h"
+#include "core/raft/raft.h"
+
+namespace raftlab::raft {
+
+bool Raft::CommittedEntryInCurrentTerm() const {
+  // A fresh leader does not know the true commit index until an entry of its
+  // own term commits (§5.4.2, thesis §6.4 step 1).
+  return raft_log_.TermOrZero(raft_log_.committed()) == term_;
+}
+
+void Raft::HandleReadIndexAtLeader(const Message& m) {
+  if (trk_.IsSingleton()) {
+    // Nobody else can be leader: answer at once.
+    SendReadIndexResponse(m, raft_log_.committed());
+    return;
+  }
+  if (!CommittedEntryInCurrentTerm()) {
+    // Postponed, not dropped: released when this term's first entry commits.
+    pending_read_index_messages_.push_back(m);
+    return;
+  }
+  if (read_only_.option() == ReadOnlyOption::kLeaseBased && lead_transferee_ == kNone) {
+    // The lease is the check-quorum guarantee; it is void while a transfer
+    // is under way, because the transferee's forced election ignores it.
+    SendReadIndexResponse(m, raft_log_.committed());
+    return;
+  }
+  const uint64_t seq = read_only_.AddRequest(raft_log_.committed(), m);
+  read_only_.RecvAck(id_, seq);
+  BcastHeartbeatWithContext(ReadOnly::EncodeSeq(seq));
+}
+
+void Raft::SendReadIndexResponse(const Message& request, uint64_t index) {
+  CHECK_EQ(request.entries.size(), 1u);
+  if (request.from == kNone || request.from == id_) {
+    read_states_.push_back(ReadState{index, request.entries[0].data});
+    return;
+  }
+  Message resp;
+  resp.type = MessageType::kReadIndexResp;
+  resp.to = request.from;
+  resp.index = index;
+  resp.entries = request.entries;
+  Send(std::move(resp));
+}
+
+void Raft::ReleasePendingReadIndexMessages() {
+  if (pending_read_index_messages_.empty()) return;
+  if (!CommittedEntryInCurrentTerm()) return;
+  std::vector<Message> pending = std::exchange(pending_read_index_messages_, {});
+  for (const Message& m : pending) HandleReadIndexAtLeader(m);
+}
+
+}  // namespace raftlab::raft
