@@ -93,6 +93,9 @@ class Raft {
   const ReadOnly& read_only() const { return read_only_; }
 
  private:
+  // Tests reach internal transitions (BecomeCandidate, ...) through this.
+  friend class RaftTestAccess;
+
   // raft.cc
   void LoadState(const HardState& hs);
   void Reset(uint64_t term);

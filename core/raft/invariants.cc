@@ -1,0 +1,152 @@
+#include "core/raft/invariants.h"
+
+#include <fmt/format.h>
+
+namespace raftlab::raft {
+namespace {
+
+const Entry* EntryAt(const NodeView& n, uint64_t index) {
+  if (index <= n.snapshot_index) return nullptr;
+  const uint64_t k = index - n.snapshot_index - 1;
+  if (k >= n.log.size()) return nullptr;
+  return &n.log[k];
+}
+
+uint64_t LastIndex(const NodeView& n) { return n.snapshot_index + n.log.size(); }
+
+std::string Short(const Entry& e) {
+  return fmt::format("{}/{} \"{}\"", e.term, e.index, e.data);
+}
+
+}  // namespace
+
+std::vector<std::string> Invariants::Check(const std::vector<NodeView>& nodes) {
+  std::vector<std::string> out;
+  for (const NodeView& n : nodes) {
+    if (!n.up) continue;
+    CheckElectionSafety(n, &out);
+    CheckCommitted(n, &out);
+  }
+  for (const NodeView& n : nodes) {
+    if (!n.up) continue;
+    CheckLeaderCompleteness(n, &out);
+    CheckDelta(n, &out);
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (size_t j = i + 1; j < nodes.size(); ++j) {
+      if (nodes[i].up && nodes[j].up) CheckLogMatching(nodes[i], nodes[j], &out);
+    }
+  }
+  for (const NodeView& n : nodes) previous_[n.id] = n;
+  return out;
+}
+
+void Invariants::CheckElectionSafety(const NodeView& n, std::vector<std::string>* out) {
+  if (n.role != StateRole::kLeader) return;
+  auto [it, inserted] = leader_of_term_.emplace(n.term, n.id);
+  if (!inserted && it->second != n.id) {
+    out->push_back(fmt::format("election safety: nodes {} and {} were both leader in term {}",
+                               it->second, n.id, n.term));
+  }
+}
+
+void Invariants::CheckCommitted(const NodeView& n, std::vector<std::string>* out) {
+  // Every entry at or below the node's commit index is committed; it must
+  // agree with every other committed entry ever observed at that index.
+  const uint64_t upto = std::min(n.commit, LastIndex(n));
+  for (uint64_t i = n.snapshot_index + 1; i <= upto; ++i) {
+    const Entry* e = EntryAt(n, i);
+    auto [it, inserted] = committed_.emplace(i, *e);
+    if (!inserted && !(it->second == *e)) {
+      out->push_back(fmt::format("committed entry changed: index {} was {} and node {} now has "
+                                 "{} committed", i, Short(it->second), n.id, Short(*e)));
+    }
+  }
+}
+
+void Invariants::CheckLeaderCompleteness(const NodeView& n, std::vector<std::string>* out) const {
+  if (n.role != StateRole::kLeader) return;
+  // A leader's log holds every entry committed so far (§5.4.1): below its
+  // snapshot they are covered; above it they must be present and identical.
+  for (const auto& [index, entry] : committed_) {
+    if (index <= n.snapshot_index) continue;
+    const Entry* mine = EntryAt(n, index);
+    if (mine == nullptr) {
+      out->push_back(fmt::format("leader completeness: leader {} (term {}) lacks committed entry "
+                                 "{}", n.id, n.term, Short(entry)));
+      return;
+    }
+    if (!(*mine == entry)) {
+      out->push_back(fmt::format("leader completeness: leader {} (term {}) has {} where {} was "
+                                 "committed", n.id, n.term, Short(*mine), Short(entry)));
+      return;
+    }
+  }
+}
+
+void Invariants::CheckDelta(const NodeView& n, std::vector<std::string>* out) const {
+  auto it = previous_.find(n.id);
+  if (it == previous_.end()) return;
+  const NodeView& p = it->second;
+  // Durable state survives restarts and must only move forward.
+  if (n.durable.term < p.durable.term) {
+    out->push_back(fmt::format("node {}: durable term went back from {} to {}", n.id,
+                               p.durable.term, n.durable.term));
+  }
+  if (n.durable.term == p.durable.term && p.durable.vote != kNone &&
+      n.durable.vote != p.durable.vote) {
+    out->push_back(fmt::format("node {}: voted for {} and then {} in term {}", n.id,
+                               p.durable.vote, n.durable.vote, n.durable.term));
+  }
+  if (!p.up || p.incarnation != n.incarnation) return;  // volatile state restarted
+  if (n.term < p.term) {
+    out->push_back(fmt::format("node {}: term went back from {} to {}", n.id, p.term, n.term));
+  }
+  if (n.term == p.term && p.vote != kNone && n.vote != p.vote) {
+    out->push_back(fmt::format("node {}: changed its vote from {} to {} in term {}", n.id, p.vote,
+                               n.vote, n.term));
+  }
+  if (n.commit < p.commit) {
+    out->push_back(fmt::format("node {}: commit went back from {} to {}", n.id, p.commit,
+                               n.commit));
+  }
+  if (n.applied < p.applied) {
+    out->push_back(fmt::format("node {}: applied went back from {} to {}", n.id, p.applied,
+                               n.applied));
+  }
+}
+
+void Invariants::CheckLogMatching(const NodeView& a, const NodeView& b,
+                                  std::vector<std::string>* out) {
+  // If two logs have an entry with the same index and term, they are
+  // identical up to it (§5.3). Find the highest such index, then compare down.
+  const uint64_t lo = std::max(a.snapshot_index, b.snapshot_index) + 1;
+  const uint64_t hi = std::min(LastIndex(a), LastIndex(b));
+  uint64_t match = 0;
+  for (uint64_t i = hi; i >= lo && i > 0; --i) {
+    if (EntryAt(a, i)->term == EntryAt(b, i)->term) {
+      match = i;
+      break;
+    }
+  }
+  for (uint64_t i = lo; i <= match; ++i) {
+    const Entry* x = EntryAt(a, i);
+    const Entry* y = EntryAt(b, i);
+    if (!(*x == *y)) {
+      out->push_back(fmt::format("log matching: nodes {} and {} agree at index {} term {} but "
+                                 "differ at index {}: {} vs {}", a.id, b.id, match,
+                                 EntryAt(a, match)->term, i, Short(*x), Short(*y)));
+      return;
+    }
+  }
+}
+
+std::vector<std::string> Invariants::RecordApplied(NodeId node, const Entry& entry) {
+  auto [it, inserted] = applied_.emplace(entry.index, std::make_pair(node, entry));
+  if (inserted || it->second.second == entry) return {};
+  return {fmt::format("state machine safety: node {} applied {} at index {} but node {} applied "
+                      "{}", node, Short(entry), entry.index, it->second.first,
+                      Short(it->second.second))};
+}
+
+}  // namespace raftlab::raft
