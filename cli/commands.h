@@ -15,6 +15,8 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitUnknown = 3;
 
 
+void RegisterDemoCommand(CLI::App& app, int* exit_code);
+void RegisterRaftScriptCommand(CLI::App& app, int* exit_code);
 // Add one Register*Command per subcommand file here.
 
 }  // namespace raftlab::cli

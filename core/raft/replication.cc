@@ -14,7 +14,13 @@ bool Raft::MaybeSendAppend(NodeId to, bool send_if_empty) {
   const uint64_t prev_index = pr.next - 1;
   StorageResult<uint64_t> prev_term = raft_log_.Term(prev_index);
   if (!prev_term) return MaybeSendSnapshot(to, &pr);  // the follower is behind a compaction
-  StorageResult<std::vector<Entry>> entries = raft_log_.Entries(pr.next, max_msg_size_);
+  // With a full window, only an empty MsgApp may go (a heartbeat response
+  // un-paused us): if everything in flight was lost, its answer tells us
+  // where the follower is, and either answer clears the window.
+  StorageResult<std::vector<Entry>> entries = std::vector<Entry>{};
+  if (pr.state != ProgressState::kReplicate || !pr.inflights.Full()) {
+    entries = raft_log_.Entries(pr.next, max_msg_size_);
+  }
   if (!entries) return MaybeSendSnapshot(to, &pr);
   if (entries->empty() && !send_if_empty) return false;
   Message m;

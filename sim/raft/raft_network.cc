@@ -114,6 +114,11 @@ void RaftNetwork::Apply(Node& n, const raft::Ready& rd) {
     Result<raft::ConfChangeV2> cc = raft::DecodeConfChange(e);
     CHECK_MSG(cc.has_value(), "undecodable conf change in a committed entry");
     n.conf_state = n.raw->ApplyConfChange(*cc);
+    // Like a real application, keep a snapshot that reflects the current
+    // configuration, so a member added later can be caught up with one.
+    if (e.index > n.storage->FirstIndex() - 1) {
+      CHECK(n.storage->CreateSnapshot(e.index, n.conf_state, "").has_value());
+    }
   }
   for (const raft::ReadState& rs : rd.read_states) n.read_states.push_back(rs);
 }
