@@ -73,12 +73,20 @@ StepResult Raft::HandlePropose(Message& m) {
     const bool already_joint = !trk_.config.voters.outgoing.empty();
     const bool wants_leave_joint = cc->changes.empty();
     const char* refused = nullptr;
+    std::string invalid;
     if (already_pending) {
       refused = "possible unapplied conf change";
     } else if (already_joint && !wants_leave_joint) {
       refused = "must transition out of joint config first";
     } else if (!already_joint && wants_leave_joint) {
       refused = "not in joint state; refusing empty conf change";
+    } else {
+      // With nothing pending, the change will apply to exactly the current
+      // configuration: try it now, so that a change that cannot be applied
+      // (removing every voter, two voters without joint consensus) is never
+      // committed — every node would fail to apply it.
+      invalid = DryRunConfChange(*cc);
+      if (!invalid.empty()) refused = invalid.c_str();
     }
     if (refused != nullptr) {
       RAFT_LOG(logger_, kInfo, "{} ignoring conf change {} at config {}: {}", id_,

@@ -6,17 +6,25 @@
 
 namespace raftlab::raft {
 
-ConfState Raft::ApplyConfChange(const ConfChangeV2& cc) {
-  Changer changer(trk_, raft_log_.LastIndex());
-  ChangeResult result;
+namespace {
+
+ChangeResult ChangeFor(const ProgressTracker& trk, uint64_t last_index, const ConfChangeV2& cc) {
+  Changer changer(trk, last_index);
   bool auto_leave = false;
-  if (cc.LeaveJoint()) {
-    result = changer.LeaveJoint();
-  } else if (cc.EnterJoint(&auto_leave)) {
-    result = changer.EnterJoint(auto_leave, cc.changes);
-  } else {
-    result = changer.Simple(cc.changes);
-  }
+  if (cc.LeaveJoint()) return changer.LeaveJoint();
+  if (cc.EnterJoint(&auto_leave)) return changer.EnterJoint(auto_leave, cc.changes);
+  return changer.Simple(cc.changes);
+}
+
+}  // namespace
+
+std::string Raft::DryRunConfChange(const ConfChangeV2& cc) const {
+  ChangeResult result = ChangeFor(trk_, raft_log_.LastIndex(), cc);
+  return result ? "" : result.error();
+}
+
+ConfState Raft::ApplyConfChange(const ConfChangeV2& cc) {
+  ChangeResult result = ChangeFor(trk_, raft_log_.LastIndex(), cc);
   // A committed change that cannot be applied means the log holds something
   // the leader should never have accepted.
   CHECK_MSG(result.has_value(), result ? "" : "unable to apply conf change: " + result.error());

@@ -100,6 +100,12 @@ void Raft::Reset(uint64_t term) {
     CHECK_GT(term, term_);
     term_ = term;
     vote_ = kNone;
+    // Responses of an older term that have not left yet promise state that
+    // may never become durable: an acknowledgement of entries that a leader
+    // of the new term is about to overwrite in the same unpersisted Ready
+    // would be counted by the old leader toward committing them. Dropping a
+    // message is always safe; a phantom acknowledgement is not.
+    std::erase_if(msgs_after_append_, [term](const Message& m) { return m.term < term; });
   }
   lead_ = kNone;
   election_elapsed_ = 0;

@@ -154,6 +154,8 @@ class Raft {
   bool CommittedEntryInCurrentTerm() const;
 
   // membership.cc
+  // Why `cc` cannot be applied to the current configuration ("" if it can).
+  std::string DryRunConfChange(const ConfChangeV2& cc) const;
   ConfState SwitchToConfig(const TrackerConfig& config, const ProgressMap& progress);
 
   NodeId id_;
