@@ -61,7 +61,8 @@ class Harness {
  public:
   // `voters` nodes start in the configuration; one spare node (with an
   // empty log) can be added by configuration changes.
-  Harness(int voters, bool pre_vote, bool check_quorum, uint64_t seed)
+  Harness(int voters, bool pre_vote, bool check_quorum, uint64_t max_size_per_msg,
+          uint64_t seed)
       : net_(seed, nullptr), spare_(static_cast<NodeId>(voters + 1)) {
     Snapshot initial;
     initial.metadata.index = 1;
@@ -75,7 +76,10 @@ class Harness {
     opts.pre_vote = pre_vote;
     opts.check_quorum = check_quorum;
     opts.max_inflight_msgs = 3;
-    opts.max_size_per_msg = 64;
+    // Tiny messages carry one entry each, so a follower can acknowledge an
+    // older-term entry without the new leader's own entry after it — the
+    // acknowledgement that makes Figure 8 (§5.4.2) reachable.
+    opts.max_size_per_msg = max_size_per_msg;
     for (int i = 1; i <= voters; ++i) net_.AddNode(static_cast<NodeId>(i), opts, initial);
     net_.AddNode(spare_, opts, Snapshot{});
   }
@@ -162,10 +166,13 @@ class Harness {
 void RunRandomInterleaving(int voters) {
   const bool pre_vote = *rc::gen::arbitrary<bool>();
   const bool check_quorum = *rc::gen::arbitrary<bool>();
+  const uint64_t max_size_per_msg = *rc::gen::element<uint64_t>(1, 64, 1 << 20);
   const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
-  const size_t length = *rc::gen::inRange<size_t>(200, 1000);
+  // Long runs find more; the lower bound of 1 lets RapidCheck shrink a
+  // failure down to the few steps that matter.
+  const size_t length = *rc::gen::inRange<size_t>(1, 1000);
   const std::vector<Op> ops = *rc::gen::container<std::vector<Op>>(length, GenOp());
-  Harness h(voters, pre_vote, check_quorum, seed);
+  Harness h(voters, pre_vote, check_quorum, max_size_per_msg, seed);
   for (size_t i = 0; i < ops.size(); ++i) {
     h.Apply(ops[i]);
     const std::vector<std::string> violations = h.Check();
@@ -176,7 +183,7 @@ void RunRandomInterleaving(int voters) {
   // Let the survivors finish what they were doing, and check once more.
   h.net().Stabilize(nullptr, 200);
   const std::vector<std::string> violations = h.Check();
-  RC_ASSERT(violations.empty());
+  if (!violations.empty()) RC_FAIL("after the final stabilize: " + violations.front());
   // Coverage: the runs must reach the states the invariants are about (a
   // property that never elects or commits would pass vacuously).
   uint64_t max_term = 0;
