@@ -106,7 +106,16 @@ bool Raft::AppendEntry(std::vector<Entry> entries) {
   }
   last = raft_log_.Append(entries);
   // The leader's own acknowledgement: counted toward commit only when the
-  // host has made these entries durable and acknowledged the Ready.
+  // host has made these entries durable and acknowledged the Ready. One
+  // pending self-ack suffices: a later one covers everything before it.
+  if (!msgs_after_append_.empty()) {
+    Message& prev = msgs_after_append_.back();
+    if (prev.type == MessageType::kAppResp && prev.to == id_ && prev.term == term_) {
+      CHECK_LT(prev.index, last);
+      prev.index = last;
+      return true;
+    }
+  }
   Message ack;
   ack.type = MessageType::kAppResp;
   ack.to = id_;
