@@ -1,0 +1,42 @@
+// MemoryFileSystem: files in memory with an explicit durable/volatile split,
+// so a crash can lose exactly what was never synced.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/storage/file_system.h"
+
+namespace raftlab::storage {
+
+class MemoryFileSystem : public FileSystem {
+ public:
+  std::vector<std::string> List() const override;
+  bool Exists(const std::string& name) const override;
+  Result<std::string> Read(const std::string& name) const override;
+  Status Append(const std::string& name, std::string_view data) override;
+  Status Truncate(const std::string& name, uint64_t size) override;
+  Status Sync(const std::string& name) override;
+  Status Remove(const std::string& name) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+
+  // A crash: every file reverts to its durable content. Files never synced
+  // are gone... unless keep_unsynced_bytes > 0, which keeps that much of each
+  // file's unsynced suffix (a torn write). The simulator chooses the amount.
+  void Crash(uint64_t keep_unsynced_bytes = 0);
+  // Unsynced bytes of a file (written since the last Sync).
+  uint64_t UnsyncedBytes(const std::string& name) const;
+  // Flips bits of byte `offset` (XOR with mask) in both the visible and the
+  // durable content: a bit rot that survives crashes. Fault injection and tests.
+  Status FlipBits(const std::string& name, uint64_t offset, uint8_t mask);
+
+ private:
+  struct File {
+    std::string content;  // what Read returns
+    std::string durable;  // what survives a crash
+    bool ever_synced = false;
+  };
+  std::map<std::string, File> files_;  // ordered: List() is sorted
+};
+
+}  // namespace raftlab::storage
