@@ -22,7 +22,9 @@ bool ValidRecord(const Revision& rev, const Record& record, const Record* prev,
   else if (prev == nullptr && rev.main <= compact) {
     // The single kept change at or below C: anything consistent with S6.2.
     if (record.tombstone && rev.main != compact) *why = "tombstone below C at " + rev.ToString();
-  } else if (prev != nullptr && prev->kv.mod_revision() >= rev.main) {
+  } else if (prev != nullptr && prev->kv.mod_revision() == rev.main &&
+             (prev->tombstone || !record.tombstone)) {
+    // Only put-then-delete can touch a key twice in one revision (see txn.h).
     *why = "two changes of one key in one revision at " + rev.ToString();
   } else if (prev != nullptr && rev.main <= compact) {
     *why = "two retained changes at or below C for one key at " + rev.ToString();

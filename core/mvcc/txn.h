@@ -9,6 +9,10 @@
 // 3. The ops on that path are checked against the same state: ignore_* on a
 //    missing key, unknown leases, inner ranges at future or compacted
 //    revisions. Any failure rejects the txn with nothing applied.
+//    Quirk kept from etcd: the duplicate check looks at a nested txn's puts
+//    only against deletes seen before it, so a nested put followed by a
+//    later nested delete of the same key passes; the key then gets a put and
+//    a tombstone in one revision (two events, sub order).
 // 4. The path executes in list order in one revision R+1; reads see the
 //    path's earlier writes. Every header in the response, nested ones
 //    included, carries the final revision (R+1 if anything was written).

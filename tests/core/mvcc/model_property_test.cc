@@ -72,7 +72,7 @@ TEST(MvccModel, StoreAgreesWithNaiveModel) {
     }
     AllRevisionsAgree(store, model, "live");
     Result<KvStore> restored = DecodeSnapshot(EncodeSnapshot(store));
-    RC_ASSERT(restored.has_value());
+    if (!restored) RC_FAIL("snapshot did not restore: " + restored.error().ToString());
     AllRevisionsAgree(*restored, model, "restored");
     RC_ASSERT(HashKv(*restored, 0).hash == HashKv(store, 0).hash);
     RC_ASSERT(EncodeSnapshot(*restored) == EncodeSnapshot(store));
