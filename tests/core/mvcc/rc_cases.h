@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <iostream>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -25,7 +26,12 @@ void CheckProperty(int min_cases, Testable&& testable) {
   const auto result = rc::detail::checkProperty(
       rc::detail::toProperty(std::forward<Testable>(testable)), metadata, params, listener,
       rc::detail::configuration().reproduce);
-  if (!result.template is<rc::detail::SuccessResult>()) {
+  if (result.template is<rc::detail::SuccessResult>()) {
+    if (!result.template get<rc::detail::SuccessResult>().distribution.empty()) {
+      rc::detail::printResultMessage(result, std::cout);  // RC_CLASSIFY / RC_TAG output
+      std::cout << std::endl;
+    }
+  } else {
     std::ostringstream out;
     rc::detail::printResultMessage(result, out);
     FAIL() << out.str();
