@@ -78,7 +78,8 @@ namespace {
 void SetHeaders(TxnResponse* resp, int64_t revision) {
   resp->mutable_header()->set_revision(revision);
   for (ResponseOp& op : *resp->mutable_responses()) {
-    if (op.has_response_range()) op.mutable_response_range()->mutable_header()->set_revision(revision);
+    if (op.has_response_range())
+      op.mutable_response_range()->mutable_header()->set_revision(revision);
     if (op.has_response_put()) op.mutable_response_put()->mutable_header()->set_revision(revision);
     if (op.has_response_delete_range()) {
       op.mutable_response_delete_range()->mutable_header()->set_revision(revision);

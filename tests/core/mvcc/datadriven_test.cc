@@ -23,8 +23,7 @@ std::string Unescape(const std::string& s) { return s == "NUL" ? std::string(1, 
 
 std::string Kv(const mvccpb::KeyValue& kv) {
   return kv.key() + "=" + kv.value() + " (create=" + std::to_string(kv.create_revision()) +
-         " mod=" + std::to_string(kv.mod_revision()) + " ver=" + std::to_string(kv.version()) +
-         ")";
+         " mod=" + std::to_string(kv.mod_revision()) + " ver=" + std::to_string(kv.version()) + ")";
 }
 
 std::string ReadTable(const KvStore& s) {
@@ -97,7 +96,8 @@ std::string Handle(KvStore* s, raftlab::testing::TestData& td) {
   if (td.cmd == "records") {
     std::string out;
     for (const auto& [rev, rec] : s->records()) {
-      out += rev.ToString() + " " + (rec.tombstone ? "DELETE " + rec.kv.key() : "PUT " + Kv(rec.kv));
+      out +=
+          rev.ToString() + " " + (rec.tombstone ? "DELETE " + rec.kv.key() : "PUT " + Kv(rec.kv));
       out += "\n";
     }
     return out.empty() ? "(empty)" : out.substr(0, out.size() - 1);
@@ -117,9 +117,8 @@ TEST(MvccGolden, Tables) {
   for (const std::string& file : files) {
     SCOPED_TRACE(file);
     KvStore store;
-    raftlab::testing::RunTest(file, [&](raftlab::testing::TestData& td) {
-      return Handle(&store, td);
-    });
+    raftlab::testing::RunTest(file,
+                              [&](raftlab::testing::TestData& td) { return Handle(&store, td); });
   }
 }
 

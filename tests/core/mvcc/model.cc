@@ -128,9 +128,12 @@ KvStatus StaticCheck(const etcdserverpb::TxnRequest& txn) {
       }
       if (op.has_request_put()) {
         const auto& p = op.request_put();
-        if (p.key().empty()) s = KvStatus::kEmptyKey;
-        else if (p.ignore_value() && !p.value().empty()) s = KvStatus::kValueProvided;
-        else if (p.ignore_lease() && p.lease() != 0) s = KvStatus::kLeaseProvided;
+        if (p.key().empty())
+          s = KvStatus::kEmptyKey;
+        else if (p.ignore_value() && !p.value().empty())
+          s = KvStatus::kValueProvided;
+        else if (p.ignore_lease() && p.lease() != 0)
+          s = KvStatus::kLeaseProvided;
       }
       if (op.has_request_txn()) s = StaticCheck(op.request_txn());
       if (s != KvStatus::kOk) return s;
@@ -251,6 +254,81 @@ ModelOutcome<etcdserverpb::CompactionResponse> Model::Compact(
 
 namespace raftlab::mvcc::testing {
 
+KvStatus Model::CheckPath(const etcdserverpb::TxnRequest& t, const ModelState& pre) const {
+  for (const RequestOp& op : Guard(pre, t) ? t.success() : t.failure()) {
+    if (op.has_request_put()) {
+      const auto& p = op.request_put();
+      if ((p.ignore_value() || p.ignore_lease()) && pre.count(p.key()) == 0) {
+        return KvStatus::kKeyNotFound;
+      }
+      if (!p.ignore_lease() && p.lease() != 0 && leases_.count(p.lease()) == 0) {
+        return KvStatus::kLeaseNotFound;
+      }
+    }
+    if (op.has_request_range()) {
+      const int64_t rev = op.request_range().revision();
+      if (rev > revision()) return KvStatus::kFutureRev;
+      if (rev > 0 && rev < compact_) return KvStatus::kCompacted;
+    }
+    if (op.has_request_txn()) {
+      KvStatus s = CheckPath(op.request_txn(), pre);
+      if (s != KvStatus::kOk) return s;
+    }
+  }
+  return KvStatus::kOk;
+}
+
+void Model::RunPut(const etcdserverpb::PutRequest& p, ModelState* work,
+                   etcdserverpb::PutResponse* resp) const {
+  const int64_t next = revision() + 1;
+  auto it = work->find(p.key());
+  ModelKv v;
+  if (it != work->end()) {
+    if (p.prev_kv()) *resp->mutable_prev_kv() = ToKv(p.key(), it->second);
+    v = it->second;
+    v.version += 1;
+  } else {
+    v.create = next;
+    v.version = 1;
+  }
+  v.mod = next;
+  if (!p.ignore_value()) v.value = p.value();
+  if (!p.ignore_lease()) v.lease = p.lease();
+  (*work)[p.key()] = v;
+}
+
+etcdserverpb::TxnResponse Model::Run(const etcdserverpb::TxnRequest& t, const ModelState& pre,
+                                     ModelState* work, bool* wrote) const {
+  etcdserverpb::TxnResponse resp;
+  resp.set_succeeded(Guard(pre, t));
+  for (const RequestOp& op : resp.succeeded() ? t.success() : t.failure()) {
+    auto* r = resp.add_responses();
+    if (op.has_request_range()) {
+      const auto& q = op.request_range();
+      const ModelState& at = q.revision() > 0 ? StateAt(q.revision()) : *work;
+      *r->mutable_response_range() = RangeOn(at, q);
+    } else if (op.has_request_put()) {
+      RunPut(op.request_put(), work, r->mutable_response_put());
+      *wrote = true;
+    } else if (op.has_request_delete_range()) {
+      const auto& d = op.request_delete_range();
+      auto* dr = r->mutable_response_delete_range();
+      std::vector<std::string> doomed;
+      for (const auto& [key, v] : *work) {
+        if (!InRange(key, d.key(), d.range_end())) continue;
+        doomed.push_back(key);
+        if (d.prev_kv()) *dr->add_prev_kvs() = ToKv(key, v);
+      }
+      for (const auto& key : doomed) work->erase(key);
+      dr->set_deleted(static_cast<int64_t>(doomed.size()));
+      if (!doomed.empty()) *wrote = true;
+    } else if (op.has_request_txn()) {
+      *r->mutable_response_txn() = Run(op.request_txn(), pre, work, wrote);
+    }
+  }
+  return resp;
+}
+
 ModelOutcome<etcdserverpb::TxnResponse> Model::Txn(const etcdserverpb::TxnRequest& req) {
   ModelOutcome<etcdserverpb::TxnResponse> out;
   out.status = StaticCheck(req);
@@ -264,81 +342,11 @@ ModelOutcome<etcdserverpb::TxnResponse> Model::Txn(const etcdserverpb::TxnReques
     }
   }
   const ModelState& pre = states_.back();
-  std::function<KvStatus(const etcdserverpb::TxnRequest&)> check = [&](const auto& t) {
-    for (const RequestOp& op : Guard(pre, t) ? t.success() : t.failure()) {
-      if (op.has_request_put()) {
-        const auto& p = op.request_put();
-        if ((p.ignore_value() || p.ignore_lease()) && pre.count(p.key()) == 0) {
-          return KvStatus::kKeyNotFound;
-        }
-        if (!p.ignore_lease() && p.lease() != 0 && leases_.count(p.lease()) == 0) {
-          return KvStatus::kLeaseNotFound;
-        }
-      }
-      if (op.has_request_range()) {
-        const int64_t rev = op.request_range().revision();
-        if (rev > revision()) return KvStatus::kFutureRev;
-        if (rev > 0 && rev < compact_) return KvStatus::kCompacted;
-      }
-      if (op.has_request_txn()) {
-        KvStatus s = check(op.request_txn());
-        if (s != KvStatus::kOk) return s;
-      }
-    }
-    return KvStatus::kOk;
-  };
-  out.status = check(req);
+  out.status = CheckPath(req, pre);
   if (out.status != KvStatus::kOk) return out;
-
   ModelState work = pre;
   bool wrote = false;
-  const int64_t next = revision() + 1;
-  std::function<etcdserverpb::TxnResponse(const etcdserverpb::TxnRequest&)> run =
-      [&](const auto& t) {
-        etcdserverpb::TxnResponse resp;
-        resp.set_succeeded(Guard(pre, t));
-        for (const RequestOp& op : resp.succeeded() ? t.success() : t.failure()) {
-          auto* r = resp.add_responses();
-          if (op.has_request_range()) {
-            const auto& q = op.request_range();
-            *r->mutable_response_range() = RangeOn(q.revision() > 0 ? StateAt(q.revision()) : work, q);
-          } else if (op.has_request_put()) {
-            const auto& p = op.request_put();
-            auto* pr = r->mutable_response_put();
-            auto it = work.find(p.key());
-            ModelKv v;
-            if (it != work.end()) {
-              if (p.prev_kv()) *pr->mutable_prev_kv() = ToKv(p.key(), it->second);
-              v = it->second;
-              v.version += 1;
-            } else {
-              v.create = next;
-              v.version = 1;
-            }
-            v.mod = next;
-            if (!p.ignore_value()) v.value = p.value();
-            if (!p.ignore_lease()) v.lease = p.lease();
-            work[p.key()] = v;
-            wrote = true;
-          } else if (op.has_request_delete_range()) {
-            const auto& d = op.request_delete_range();
-            auto* dr = r->mutable_response_delete_range();
-            std::vector<std::string> doomed;
-            for (const auto& [key, v] : work) {
-              if (!InRange(key, d.key(), d.range_end())) continue;
-              doomed.push_back(key);
-              if (d.prev_kv()) *dr->add_prev_kvs() = ToKv(key, v);
-            }
-            for (const auto& key : doomed) work.erase(key);
-            dr->set_deleted(static_cast<int64_t>(doomed.size()));
-            if (!doomed.empty()) wrote = true;
-          } else if (op.has_request_txn()) {
-            *r->mutable_response_txn() = run(op.request_txn());
-          }
-        }
-        return resp;
-      };
-  out.response = run(req);
+  out.response = Run(req, pre, &work, &wrote);
   if (wrote) states_.push_back(std::move(work));
   SetAllHeaders(&out.response, revision());
   return out;

@@ -52,6 +52,12 @@ class Model {
   static bool InRange(const std::string& key, const std::string& start, const std::string& end);
 
  private:
+  KvStatus CheckPath(const etcdserverpb::TxnRequest& t, const ModelState& pre) const;
+  void RunPut(const etcdserverpb::PutRequest& p, ModelState* work,
+              etcdserverpb::PutResponse* resp) const;
+  etcdserverpb::TxnResponse Run(const etcdserverpb::TxnRequest& t, const ModelState& pre,
+                                ModelState* work, bool* wrote) const;
+
   std::set<int64_t> leases_;
   std::vector<ModelState> states_;
   int64_t compact_ = -1;

@@ -34,19 +34,43 @@ void Agree(const std::string& what, const Outcome<A>& store, const ModelOutcome<
   }
 }
 
-void Apply(const Op& op, KvStore* store, Model* model) {
+// What a case exercised, for RapidCheck's distribution report.
+struct Coverage {
+  bool compacted = false;  // a successful Compact
+  bool txn_wrote = false;  // a txn that advanced R
+  bool old_read = false;   // a successful read below R
+};
+
+void Apply(const Op& op, KvStore* store, Model* model, Coverage* cov) {
   const std::string what = op.Describe();
+  const int64_t before = model->revision();
   switch (op.kind) {
-    case Op::kRange: Agree(what, store->Range(op.range), model->Range(op.range)); break;
-    case Op::kPut: Agree(what, store->Put(op.put), model->Put(op.put)); break;
-    case Op::kDelete: Agree(what, store->DeleteRange(op.del), model->DeleteRange(op.del)); break;
-    case Op::kTxn: Agree(what, store->Txn(op.txn), model->Txn(op.txn)); break;
+    case Op::kRange:
+      Agree(what, store->Range(op.range), model->Range(op.range));
+      break;
+    case Op::kPut:
+      Agree(what, store->Put(op.put), model->Put(op.put));
+      break;
+    case Op::kDelete:
+      Agree(what, store->DeleteRange(op.del), model->DeleteRange(op.del));
+      break;
+    case Op::kTxn:
+      Agree(what, store->Txn(op.txn), model->Txn(op.txn));
+      break;
     case Op::kCompact:
       Agree(what, store->Compact(op.compact), model->Compact(op.compact));
       break;
   }
   RC_ASSERT(store->current_revision() == model->revision());
   RC_ASSERT(store->compact_revision() == model->compact_revision());
+  if (op.kind == Op::kTxn && model->revision() > before) cov->txn_wrote = true;
+  if (op.kind == Op::kCompact && model->compact_revision() == op.compact.revision()) {
+    cov->compacted = true;
+  }
+  if (op.kind == Op::kRange && op.range.revision() > 0 && op.range.revision() < before &&
+      op.range.revision() >= model->compact_revision()) {
+    cov->old_read = true;
+  }
 }
 
 // Every revision the store still serves reads exactly as the model's.
@@ -62,14 +86,20 @@ void AllRevisionsAgree(const KvStore& store, const Model& model, const std::stri
 }
 
 TEST(MvccModel, StoreAgreesWithNaiveModel) {
-  raftlab::testing::CheckProperty(1000, [](const std::vector<std::vector<uint8_t>>& tapes) {
+  raftlab::testing::CheckProperty(1000, [] {
+    // Scaled up so most cases run long histories with compactions.
+    const auto tapes =
+        *rc::gen::scale(3.0, rc::gen::arbitrary<std::vector<std::vector<uint8_t>>>());
     FakeLeases leases({1, 2});
     KvStore store(&leases);
     Model model({1, 2});
+    Coverage cov;
     for (const auto& bytes : tapes) {
       Tape tape(bytes);
-      Apply(BuildOp(&tape, model.revision(), model.compact_revision()), &store, &model);
+      Apply(BuildOp(&tape, model.revision(), model.compact_revision()), &store, &model, &cov);
     }
+    RC_TAG(cov.compacted ? "compacted" : "-", cov.txn_wrote ? "txn-wrote" : "-",
+           cov.old_read ? "historical-read" : "-");
     AllRevisionsAgree(store, model, "live");
     Result<KvStore> restored = DecodeSnapshot(EncodeSnapshot(store));
     if (!restored) RC_FAIL("snapshot did not restore: " + restored.error().ToString());

@@ -49,7 +49,8 @@ TEST(WatchGuarantees, Ordered) {
         const int64_t rev = got[i].kv().mod_revision();
         const auto want = sim.ExpectedAt(w, rev);
         for (size_t j = 0; j < want.size() && i < got.size(); ++j, ++i) {
-          if (!SameEvent(got[i], want[j])) RC_FAIL(Where(w) + ": out of order at rev " + std::to_string(rev));
+          if (!SameEvent(got[i], want[j]))
+            RC_FAIL(Where(w) + ": out of order at rev " + std::to_string(rev));
         }
       }
     }
@@ -127,7 +128,8 @@ TEST(WatchGuarantees, Atomic) {
         std::map<int64_t, size_t> counts;
         for (const auto& e : pending) ++counts[e.kv().mod_revision()];
         for (const auto& [rev, n] : counts) {
-          if (n != sim.ExpectedAt(w, rev).size()) RC_FAIL(Where(w) + ": split revision " + std::to_string(rev));
+          if (n != sim.ExpectedAt(w, rev).size())
+            RC_FAIL(Where(w) + ": split revision " + std::to_string(rev));
         }
         pending.clear();
       }
@@ -171,10 +173,12 @@ TEST(WatchGuarantees, Bookmarkable) {
         const bool bookmark = resp.events_size() == 0 && !resp.created() && !resp.canceled();
         if (!bookmark) continue;
         const int64_t p = resp.header().revision();
-        if (p < high) RC_FAIL(Where(w) + ": bookmark " + std::to_string(p) + " below " + std::to_string(high));
+        if (p < high)
+          RC_FAIL(Where(w) + ": bookmark " + std::to_string(p) + " below " + std::to_string(high));
         size_t due = 0;
         while (due < want.size() && want[due].kv().mod_revision() <= p) ++due;
-        if (delivered != due) RC_FAIL(Where(w) + ": bookmark " + std::to_string(p) + " before all events");
+        if (delivered != due)
+          RC_FAIL(Where(w) + ": bookmark " + std::to_string(p) + " before all events");
         high = p;
       }
     }

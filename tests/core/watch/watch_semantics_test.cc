@@ -84,9 +84,9 @@ TEST(WatchSemantics, S7_1_FutureStartDeliversNothingOlder) {
   mvcc::KvStore kv;
   WatchableStore ws(&kv);
   const int64_t id = ws.Create(Watch("a", "", 4)).watch_id;  // R = 1
-  Put(&ws, "a", "1");  // 2
-  Put(&ws, "a", "2");  // 3
-  Put(&ws, "a", "3");  // 4
+  Put(&ws, "a", "1");                                        // 2
+  Put(&ws, "a", "2");                                        // 3
+  Put(&ws, "a", "3");                                        // 4
   EXPECT_EQ(EventRevisions(ws.Drain(id)), std::vector<int64_t>{4});
 }
 
@@ -108,9 +108,9 @@ TEST(WatchSemantics, S6_2_WatchFromCompactRevisionSeesTombstoneAtC) {
 TEST(WatchSemantics, S7_2_UnsyncedWatcherCatchesUpInRevisionOrder) {
   mvcc::KvStore kv;
   WatchableStore ws(&kv, WatchOptions{64, 1});  // one revision per sync step
-  Put(&ws, "a", "1");  // 2
-  Put(&ws, "b", "1");  // 3
-  Put(&ws, "a", "2");  // 4
+  Put(&ws, "a", "1");                           // 2
+  Put(&ws, "b", "1");                           // 3
+  Put(&ws, "a", "2");                           // 4
   const int64_t id = ws.Create(Watch("a", "", 2)).watch_id;
   Put(&ws, "a", "3");  // 5: not delivered live, the watcher is behind
   EXPECT_EQ(EventRevisions(ws.Drain(id)), std::vector<int64_t>{});
@@ -219,32 +219,33 @@ TEST(WatchSemantics, CancelSendsCanceledAndStopsDelivery) {
 
 // The interval index finds exactly the ranges a brute-force scan finds.
 TEST(IntervalIndex, StabMatchesBruteForce) {
-  raftlab::testing::CheckProperty(500, [](const std::vector<std::tuple<uint8_t, uint8_t, uint8_t>>& ops,
-                                          const std::vector<uint8_t>& probes) {
-    const char* keys[] = {"a", "ab", "b", "ba", "c", "d"};
-    IntervalIndex index;
-    std::map<int64_t, mvcc::KeyRange> brute;
-    int64_t next = 0;
-    for (const auto& [kind, x, y] : ops) {
-      if (kind % 4 == 0 && !brute.empty()) {
-        auto it = std::next(brute.begin(), static_cast<long>(x % brute.size()));
-        index.Erase(it->first);
-        brute.erase(it);
-        continue;
-      }
-      std::string end = y % 3 == 0 ? "" : (y % 3 == 1 ? std::string(1, '\0') : keys[y % 6]);
-      mvcc::KeyRange range = mvcc::KeyRange::FromRequest(keys[x % 6], end);
-      index.Insert(next, range);
-      brute.emplace(next++, range);
-      for (uint8_t p : probes) {
-        std::vector<int64_t> want;
-        for (const auto& [id, r] : brute) {
-          if (r.Contains(keys[p % 6])) want.push_back(id);
+  raftlab::testing::CheckProperty(
+      500, [](const std::vector<std::tuple<uint8_t, uint8_t, uint8_t>>& ops,
+              const std::vector<uint8_t>& probes) {
+        const char* keys[] = {"a", "ab", "b", "ba", "c", "d"};
+        IntervalIndex index;
+        std::map<int64_t, mvcc::KeyRange> brute;
+        int64_t next = 0;
+        for (const auto& [kind, x, y] : ops) {
+          if (kind % 4 == 0 && !brute.empty()) {
+            auto it = std::next(brute.begin(), static_cast<long>(x % brute.size()));
+            index.Erase(it->first);
+            brute.erase(it);
+            continue;
+          }
+          std::string end = y % 3 == 0 ? "" : (y % 3 == 1 ? std::string(1, '\0') : keys[y % 6]);
+          mvcc::KeyRange range = mvcc::KeyRange::FromRequest(keys[x % 6], end);
+          index.Insert(next, range);
+          brute.emplace(next++, range);
+          for (uint8_t p : probes) {
+            std::vector<int64_t> want;
+            for (const auto& [id, r] : brute) {
+              if (r.Contains(keys[p % 6])) want.push_back(id);
+            }
+            RC_ASSERT(index.Stab(keys[p % 6]) == want);
+          }
         }
-        RC_ASSERT(index.Stab(keys[p % 6]) == want);
-      }
-    }
-  });
+      });
 }
 
 }  // namespace

@@ -36,8 +36,8 @@ WatchSim::WatchSim(const std::vector<std::vector<uint8_t>>& tapes)
 void WatchSim::Write(const std::vector<uint8_t>& bytes) {
   std::vector<uint8_t> rest(bytes.begin() + (bytes.empty() ? 0 : 1), bytes.end());
   Tape t(rest);
-  const mvcc::testing::Op op = mvcc::testing::BuildOp(&t, kv_.current_revision(),
-                                                      kv_.compact_revision());
+  const mvcc::testing::Op op =
+      mvcc::testing::BuildOp(&t, kv_.current_revision(), kv_.compact_revision());
   const int64_t before = kv_.current_revision();
   if (op.kind == mvcc::testing::Op::kPut) (void)kv_.Put(op.put);
   if (op.kind == mvcc::testing::Op::kDelete) (void)kv_.DeleteRange(op.del);
@@ -68,7 +68,8 @@ void WatchSim::CreateWatch(const std::vector<uint8_t>& bytes, int resumed_from, 
     if (end == 0) w.req.set_range_end(std::string(1, '\0'));
     if (end == 1) w.req.set_range_end(kKeys[t.Next(6)]);
     if (end == 2) w.req.set_range_end("e");
-    if (t.Next(4) != 0) w.req.set_start_revision(t.Next(static_cast<int>(kv_.current_revision() + 4)));
+    if (t.Next(4) != 0)
+      w.req.set_start_revision(t.Next(static_cast<int>(kv_.current_revision() + 4)));
     if (t.Next(6) == 0) w.req.add_filters(etcdserverpb::WatchCreateRequest::NOPUT);
     if (t.Next(6) == 0) w.req.add_filters(etcdserverpb::WatchCreateRequest::NODELETE);
     w.req.set_prev_kv(t.Next(2) == 0);
@@ -155,8 +156,7 @@ std::vector<mvccpb::Event> ReceivedEvents(const WatchRecord& w) {
 }
 
 bool SameEvent(const mvccpb::Event& a, const mvccpb::Event& b) {
-  return a.type() == b.type() &&
-         google::protobuf::util::MessageDifferencer::Equals(a.kv(), b.kv());
+  return a.type() == b.type() && google::protobuf::util::MessageDifferencer::Equals(a.kv(), b.kv());
 }
 
 }  // namespace raftlab::watch::testing
