@@ -71,6 +71,11 @@ class KvStore {
   const std::map<Revision, Record>& records() const { return records_; }
   const TreeIndex& index() const { return index_; }
 
+  // Checks every structural invariant (index <-> records agreement,
+  // generation shape, revision bounds); a CHECK failure on violation.
+  // O(size of the store): for tests and the simulator's expensive checks.
+  void CheckInvariants() const;
+
   // Rebuilds a store from records (snapshot restore). Returns false if the
   // records do not form a valid history (out of order, above `current`, a
   // put into a live key with create_revision mismatch, ...).

@@ -61,6 +61,7 @@ void Apply(const Op& op, KvStore* store, Model* model, Coverage* cov) {
       Agree(what, store->Compact(op.compact), model->Compact(op.compact));
       break;
   }
+  store->CheckInvariants();
   RC_ASSERT(store->current_revision() == model->revision());
   RC_ASSERT(store->compact_revision() == model->compact_revision());
   if (op.kind == Op::kTxn && model->revision() > before) cov->txn_wrote = true;
@@ -103,6 +104,7 @@ TEST(MvccModel, StoreAgreesWithNaiveModel) {
     AllRevisionsAgree(store, model, "live");
     Result<KvStore> restored = DecodeSnapshot(EncodeSnapshot(store));
     if (!restored) RC_FAIL("snapshot did not restore: " + restored.error().ToString());
+    restored->CheckInvariants();
     AllRevisionsAgree(*restored, model, "restored");
     RC_ASSERT(HashKv(*restored, 0).hash == HashKv(store, 0).hash);
     RC_ASSERT(EncodeSnapshot(*restored) == EncodeSnapshot(store));

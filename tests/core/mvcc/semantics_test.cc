@@ -434,6 +434,96 @@ TEST(Semantics, S6_4_StateAtCompactRevisionStaysReadable) {
   EXPECT_EQ(out.kvs(1).key(), "b");
 }
 
+TEST(Semantics, S3_4_ResultsAscendByKeyUnlessSorted) {
+  KvStore s;
+  for (const char* k : {"c", "a", "b"}) PutOk(&s, k, "x");  // written out of order
+  EXPECT_EQ(Keys(s.Range(RangeReq("a", kNul)).response), "a,b,c");
+  RangeRequest by_create = RangeReq("a", kNul);
+  by_create.set_sort_target(RangeRequest::CREATE);  // NONE + non-key target: ascending
+  EXPECT_EQ(Keys(s.Range(by_create).response), "c,a,b");
+  by_create.set_sort_order(RangeRequest::DESCEND);
+  EXPECT_EQ(Keys(s.Range(by_create).response), "b,a,c");
+}
+
+TEST(Semantics, S5_1_EveryTargetAndResult) {
+  FakeLeases leases({7});
+  KvStore s(&leases);
+  PutOk(&s, "k", "m");     // rev 2
+  PutOk(&s, "k", "m", 7);  // rev 3: version 2, create 2, mod 3, value "m", lease 7
+  struct Case {
+    Compare::CompareTarget target;
+    int64_t number;  // for numeric targets
+    std::string value;
+    bool equal, not_equal, greater, less;
+  };
+  const std::vector<Case> cases = {
+      {Compare::VERSION, 2, "", true, false, false, false},
+      {Compare::VERSION, 3, "", false, true, false, true},
+      {Compare::CREATE, 1, "", false, true, true, false},
+      {Compare::MOD, 3, "", true, false, false, false},
+      {Compare::MOD, 4, "", false, true, false, true},
+      {Compare::VALUE, 0, "m", true, false, false, false},
+      {Compare::VALUE, 0, "a", false, true, true, false},
+      {Compare::VALUE, 0, "z", false, true, false, true},
+      {Compare::LEASE, 7, "", true, false, false, false},
+      {Compare::LEASE, 0, "", false, true, true, false},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(i);
+    const Case& c = cases[i];
+    Compare cmp;
+    cmp.set_key("k");
+    cmp.set_target(c.target);
+    if (c.target == Compare::VERSION) cmp.set_version(c.number);
+    if (c.target == Compare::CREATE) cmp.set_create_revision(c.number);
+    if (c.target == Compare::MOD) cmp.set_mod_revision(c.number);
+    if (c.target == Compare::VALUE) cmp.set_value(c.value);
+    if (c.target == Compare::LEASE) cmp.set_lease(c.number);
+    const std::pair<Compare::CompareResult, bool> results[] = {
+        {Compare::EQUAL, c.equal}, {Compare::NOT_EQUAL, c.not_equal},
+        {Compare::GREATER, c.greater}, {Compare::LESS, c.less}};
+    for (const auto& [result, want] : results) {
+      cmp.set_result(result);
+      EXPECT_EQ(EvaluateCompare(s, cmp, s.current_revision()), want) << result;
+    }
+  }
+}
+
+TEST(Semantics, S5_5_StateChecksFollowOnlyTheChosenBranch) {
+  KvStore s;
+  etcdserverpb::TxnRequest t;
+  Compare* c = t.add_compare();
+  c->set_key("a");
+  c->set_target(Compare::VERSION);
+  c->set_result(Compare::EQUAL);
+  c->set_version(0);  // true: "a" is missing
+  *t.add_success()->mutable_request_put() = PutReq("a", "1");
+  *t.add_failure()->mutable_request_put() = PutReq("b", "1", 99);  // unknown lease, not taken
+  auto out = s.Txn(t);
+  ASSERT_TRUE(out.ok()) << KvStatusName(out.status);
+  EXPECT_TRUE(out.response.succeeded());
+  EXPECT_EQ(out.response.header().revision(), 2);
+}
+
+TEST(Semantics, S5_3_NestedTxnSeesOuterWritesButGuardsUseTxnStart) {
+  KvStore s;
+  etcdserverpb::TxnRequest outer;
+  *outer.add_success()->mutable_request_put() = PutReq("a", "1");
+  etcdserverpb::TxnRequest* inner = outer.add_success()->mutable_request_txn();
+  Compare* c = inner->add_compare();
+  c->set_key("a");
+  c->set_target(Compare::VERSION);
+  c->set_result(Compare::EQUAL);
+  c->set_version(0);  // evaluated before the txn (etcd's compareToPath): true
+  *inner->add_success()->mutable_request_range() = RangeReq("a");
+  auto out = s.Txn(outer);
+  ASSERT_TRUE(out.ok());
+  const auto& nested = out.response.responses(1).response_txn();
+  EXPECT_TRUE(nested.succeeded());
+  ASSERT_EQ(nested.responses(0).response_range().kvs_size(), 1);  // but reads see the put
+  EXPECT_EQ(nested.header().revision(), 2);
+}
+
 TEST(Hash, EqualHistoriesHashEqualAndDifferentValuesDiffer) {
   KvStore a, b;
   PutOk(&a, "k", "1");
