@@ -130,4 +130,17 @@ void WatchableStore::SyncWatchers() {
   CHECK_EQ(synced_.size() + unsynced_.size(), watchers_.size());
 }
 
+void WatchableStore::MarkAllUnsynced() {
+  const int64_t current = kv_->current_revision();
+  for (auto& [id, w] : watchers_) {
+    if (!w.synced) continue;
+    synced_.Erase(id);
+    w.synced = false;
+    w.next_revision = std::max(w.start_revision, current + 1);
+    unsynced_.Insert(id, w.range);
+  }
+  CHECK_EQ(synced_.size(), 0u);
+  CHECK_EQ(unsynced_.size(), watchers_.size());
+}
+
 }  // namespace raftlab::watch

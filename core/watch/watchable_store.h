@@ -64,6 +64,11 @@ class WatchableStore {
   WatchStatus Cancel(int64_t watch_id);
   // Replays history to unsynced watchers (up to sync_revisions_max revisions).
   void SyncWatchers();
+  // Before the KvStore's contents are replaced (snapshot install): every
+  // synced watcher has seen all events up to the current R, so it becomes
+  // unsynced from R+1 and catches up from the new contents (or is canceled
+  // as compacted if the new C is above that).
+  void MarkAllUnsynced();
   // A bookmark to every synced watcher (WatchProgressRequest).
   void RequestProgress();
   // A bookmark to every synced watcher that asked for progress_notify.

@@ -9,6 +9,7 @@
 #include <rapidcheck.h>
 
 #include "core/mvcc/kv_store.h"
+#include "core/mvcc/snapshot.h"
 #include "core/watch/interval_index.h"
 #include "core/watch/watchable_store.h"
 #include "tests/core/mvcc/rc_cases.h"
@@ -215,6 +216,26 @@ TEST(WatchSemantics, CancelSendsCanceledAndStopsDelivery) {
   dup.set_watch_id(7);
   EXPECT_EQ(ws.Create(dup).status, WatchStatus::kOk);
   EXPECT_EQ(ws.Create(dup).status, WatchStatus::kWatchIdExists);
+}
+
+TEST(WatchSemantics, SnapshotInstallCatchesWatchersUpFromNewContents) {
+  mvcc::KvStore leader_kv;
+  WatchableStore leader(&leader_kv);
+  mvcc::KvStore kv;
+  WatchableStore ws(&kv);
+  Put(&leader, "a", "1");  // both at 2
+  Put(&ws, "a", "1");
+  const int64_t id = ws.Create(Watch("a", "", 0)).watch_id;  // from 3
+  Put(&leader, "a", "2");  // 3
+  Put(&leader, "b", "x");  // 4
+  Put(&leader, "a", "3");  // 5
+  ws.MarkAllUnsynced();
+  Result<mvcc::KvStore> snap = mvcc::DecodeSnapshot(mvcc::EncodeSnapshot(leader_kv));
+  ASSERT_TRUE(snap.has_value());
+  kv = std::move(*snap);
+  ws.SyncWatchers();
+  EXPECT_EQ(EventRevisions(ws.Drain(id)), (std::vector<int64_t>{3, 5}));
+  EXPECT_EQ(ws.synced_count(), 1u);
 }
 
 // The interval index finds exactly the ranges a brute-force scan finds.

@@ -25,7 +25,11 @@ WatchSim::WatchSim(const std::vector<std::vector<uint8_t>>& tapes)
     if (kind == 7) CancelWatch(bytes);
     if (kind == 8) store_.SyncWatchers();
     if (kind == 9) store_.RequestProgress();
-    if (kind == 10) store_.TickProgress();
+    if (kind == 10) {
+      // As if a snapshot of the same contents were installed.
+      if (t.Next(3) == 0) store_.MarkAllUnsynced();
+      store_.TickProgress();
+    }
     if (kind == 11) DrainAll();
   }
   for (int i = 0; i < 1000 && store_.unsynced_count() > 0; ++i) store_.SyncWatchers();
