@@ -119,6 +119,7 @@ PutResponse KvStore::ExecutePut(WriteContext* ctx, const PutRequest& req) {
   const std::string value = req.ignore_value() ? prev->value() : req.value();
   const int64_t lease = req.ignore_lease() ? prev->lease() : req.lease();
   PutKey(ctx, req.key(), value, lease);
+  CHECK_EQ(Get(req.key(), ReadRevision(*ctx))->mod_revision(), ctx->main);
   return resp;
 }
 
@@ -133,6 +134,8 @@ DeleteRangeResponse KvStore::ExecuteDeleteRange(WriteContext* ctx,
                });
   for (const std::string& key : keys) DeleteKey(ctx, key);  // ascending key order
   resp.set_deleted(static_cast<int64_t>(keys.size()));
+  if (req.prev_kv()) CHECK_EQ(static_cast<size_t>(resp.prev_kvs_size()), keys.size());
+  if (!keys.empty()) CHECK(Get(keys.back(), ReadRevision(*ctx)) == nullptr);
   return resp;
 }
 

@@ -27,6 +27,7 @@ class TxnExecutor {
       }
     }
     path->push_back(succeeded);
+    CHECK_LE(req.compare_size(), kMaxTxnOps);  // ValidateTxn ran first
     for (const RequestOp& op : succeeded ? req.success() : req.failure()) {
       if (op.has_request_txn()) ComputePath(op.request_txn(), path);
     }
@@ -66,6 +67,8 @@ class TxnExecutor {
       }
       // An empty RequestOp yields an empty ResponseOp, as in etcd.
     }
+    const auto& branch = resp.succeeded() ? req.success() : req.failure();
+    CHECK_EQ(resp.responses_size(), branch.size());
     return resp;
   }
 

@@ -97,6 +97,8 @@ void WatchableStore::SyncWatchers() {
   if (options_.sync_revisions_max > 0) {
     high = std::min(high, low + options_.sync_revisions_max - 1);
   }
+  CHECK_LE(high, current);
+  if (low <= current) CHECK_LE(low, high);
   // One pass over the history [low, high] for all unsynced watchers.
   std::map<int64_t, std::map<int64_t, std::vector<mvccpb::Event>>> per_watcher;
   const auto& records = kv_->records();

@@ -74,7 +74,10 @@ void WatchableStore::Notify(std::vector<mvccpb::Event> changes) {
       per_watcher[id].push_back(w.prev_kv ? WithPrevKv(event) : event);
     }
   }
-  for (auto& [id, events] : per_watcher) Deliver(&watchers_.at(id), revision, events);
+  for (auto& [id, events] : per_watcher) {
+    CHECK(!events.empty());
+    Deliver(&watchers_.at(id), revision, events);
+  }
 }
 
 void WatchableStore::Deliver(Watcher* w, int64_t revision,
