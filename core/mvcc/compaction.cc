@@ -1,0 +1,39 @@
+#include "core/mvcc/compaction.h"
+
+#include <set>
+
+#include "core/base/check.h"
+
+namespace raftlab::mvcc {
+
+Outcome<etcdserverpb::CompactionResponse> KvStore::Compact(
+    const etcdserverpb::CompactionRequest& req) {
+  Outcome<etcdserverpb::CompactionResponse> out;
+  const int64_t c = req.revision();
+  if (c <= compact_revision_) {
+    out.status = KvStatus::kCompacted;
+    return out;
+  }
+  if (c > current_revision_) {
+    out.status = KvStatus::kFutureRev;
+    return out;
+  }
+  compact_revision_ = c;
+  const std::set<Revision> kept = index_.Compact(c);
+  // Every record at or below c that the index no longer references goes.
+  size_t kept_seen = 0;
+  for (auto it = records_.begin(); it != records_.end() && it->first.main <= c;) {
+    if (kept.contains(it->first)) {
+      ++kept_seen;
+      ++it;
+    } else {
+      it = records_.erase(it);
+    }
+  }
+  CHECK_EQ(kept_seen, kept.size());
+  CHECK_LE(compact_revision_, current_revision_);
+  out.response.mutable_header()->set_revision(current_revision_);
+  return out;
+}
+
+}  // namespace raftlab::mvcc
