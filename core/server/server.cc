@@ -1,0 +1,233 @@
+// Server: construction and recovery, the Ready loop, leadership changes,
+// ticks (timeouts, lease expiry, quota) and snapshots.
+#include "core/server/server.h"
+
+#include "core/base/check.h"
+#include "core/mvcc/hash.h"
+#include "core/mvcc/snapshot.h"
+
+namespace raftlab::server {
+
+Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered& recovered,
+               const raft::ConfState& initial, int64_t now_ms)
+    : config_(config),
+      lessor_(std::make_unique<lease::Lessor>(config.MinLeaseTtlSeconds())),
+      kv_(std::make_unique<mvcc::KvStore>(lessor_.get())),
+      watchable_(kv_.get()) {
+  CHECK_NE(config.id, raft::kNone);
+  CHECK_LT(config.id, uint64_t{1} << 16);
+  raft::Snapshot snapshot;
+  if (recovered.snapshot) {
+    snapshot = *recovered.snapshot;
+  } else {
+    // A new member: its first state is the empty store at index 1, under
+    // the initial configuration. The host persists it like any snapshot.
+    CHECK(!initial.voters.empty());
+    consistent_index_ = 1;
+    snapshot.metadata = raft::SnapshotMetadata{initial, 1, 1};
+    snapshot.data = EncodeState();
+    snapshot_to_save_ = snapshot;
+  }
+  CHECK(storage_.ApplySnapshot(snapshot));
+  storage_.Append(recovered.entries);
+  raft::HardState hs = recovered.hard_state;
+  if (hs.IsEmpty()) hs = raft::HardState{snapshot.metadata.term, raft::kNone, snapshot.metadata.index};
+  storage_.SetHardState(hs);
+  RestoreState(snapshot.data);
+  CHECK_EQ(consistent_index_, snapshot.metadata.index);
+  conf_state_ = snapshot.metadata.conf_state;
+  last_snapshot_index_ = snapshot.metadata.index;
+
+  raft::Config c;
+  c.id = config.id;
+  c.election_tick = config.election_tick;
+  c.heartbeat_tick = config.heartbeat_tick;
+  c.storage = &storage_;
+  c.applied = consistent_index_;
+  c.max_size_per_msg = config.max_size_per_msg;
+  c.max_inflight_msgs = config.max_inflight_msgs;
+  c.check_quorum = config.check_quorum;
+  c.pre_vote = config.pre_vote;
+  c.read_only_option = config.read_only;
+  c.prng = prng;
+  c.logger = config.logger;
+  raw_ = std::make_unique<raft::RawNode>(c);
+  soft_state_ = raw_->raft().GetSoftState();
+  MAYBE(now_ms > 0);
+}
+
+std::string Server::EncodeState() const {
+  serverpb::ServerState st;
+  st.set_consistent_index(consistent_index_);
+  st.set_mvcc(mvcc::EncodeSnapshot(*kv_));
+  st.set_lessor(lessor_->Encode());
+  st.set_nospace(nospace_);
+  for (const auto& [origin, ids] : applied_ids_) {
+    for (uint64_t id : ids) st.add_applied_ids(id);
+  }
+  return st.SerializeAsString();
+}
+
+void Server::RestoreState(const std::string& bytes) {
+  serverpb::ServerState st;
+  // Snapshots arrive through checksummed files or from the leader; bytes
+  // that do not parse mean the leader or the disk lied: stop, loudly.
+  CHECK_MSG(st.ParseFromString(bytes), "snapshot state does not parse");
+  Result<lease::Lessor> lessor = lease::Lessor::Decode(st.lessor(), config_.MinLeaseTtlSeconds());
+  CHECK_MSG(lessor.has_value(), lessor ? "" : lessor.error().message);
+  Result<mvcc::KvStore> kv = mvcc::DecodeSnapshot(st.mvcc());
+  CHECK_MSG(kv.has_value(), kv ? "" : kv.error().message);
+  *lessor_ = std::move(*lessor);
+  *kv_ = std::move(*kv);
+  kv_->set_lease_binder(lessor_.get());
+  consistent_index_ = st.consistent_index();
+  nospace_ = st.nospace();
+  applied_ids_.clear();
+  for (uint64_t id : st.applied_ids()) applied_ids_[id >> 48].insert(id);
+  db_bytes_ = 0;
+  for (const auto& [rev, record] : kv_->records()) {
+    db_bytes_ += static_cast<int64_t>(record.kv.key().size() + record.kv.value().size());
+  }
+}
+
+void Server::Tick(int64_t now_ms) {
+  raw_->Tick();
+  ExpireRequests(now_ms);
+  ExpireLeases(now_ms);
+}
+
+void Server::Step(const raft::Message& m) { raw_->Step(m); }
+
+raft::StepResult Server::ProposeConfChange(const raft::ConfChangeV2& cc) {
+  return raw_->ProposeConfChange(cc);
+}
+
+void Server::Advance(const raft::Ready& rd, int64_t now_ms) {
+  if (rd.soft_state) OnSoftState(*rd.soft_state);
+  // Mirror what the host made durable, so Raft can read it back.
+  if (!rd.snapshot.IsEmpty()) {
+    CHECK(storage_.ApplySnapshot(rd.snapshot));
+    ApplySnapshot(rd.snapshot);
+  }
+  if (!rd.hard_state.IsEmpty()) storage_.SetHardState(rd.hard_state);
+  storage_.Append(rd.entries);
+  for (const raft::Entry& e : rd.committed_entries) ApplyEntry(e, now_ms);
+  for (const raft::ReadState& rs : rd.read_states) {
+    auto it = pending_reads_.find(DecodeContext(rs.request_ctx));
+    if (it != pending_reads_.end()) it->second.read_index = rs.index;
+  }
+  raw_->Advance();
+  ServeReads(now_ms);
+  watchable_.SyncWatchers();
+  MaybeSnapshot();
+  if (promote_at_index_ != 0 && consistent_index_ >= promote_at_index_ &&
+      soft_state_.role == raft::StateRole::kLeader) {
+    // Everything from earlier terms is applied: take over lease expiry,
+    // giving every lease a fresh election timeout on top of its TTL (S8.6).
+    lessor_->Promote(now_ms, config_.ElectionTimeoutMs());
+    promote_at_index_ = 0;
+  }
+  CheckQuota();
+}
+
+void Server::OnSoftState(const raft::SoftState& ss) {
+  const bool was_leader = soft_state_.role == raft::StateRole::kLeader;
+  const bool is_leader = ss.role == raft::StateRole::kLeader;
+  if (is_leader && !was_leader) {
+    // Its empty entry of the new term (and everything before) must be
+    // applied before it may judge lease expiry.
+    promote_at_index_ = raw_->raft().raft_log().LastIndex();
+    nospace_proposed_ = false;
+    revoke_proposed_at_.clear();
+  }
+  if (was_leader && !is_leader) {
+    lessor_->Demote();  // a follower never expires leases (S8.5)
+    promote_at_index_ = 0;
+  }
+  soft_state_ = ss;
+}
+
+void Server::ExpireRequests(int64_t now_ms) {
+  for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
+    if (it->second.deadline_ms > now_ms) {
+      ++it;
+      continue;
+    }
+    // Proposed but not seen applied: it may still commit. Say so.
+    serverpb::ClientResponse resp;
+    resp.set_id(it->second.client_id);
+    resp.set_outcome(serverpb::OUTCOME_UNKNOWN);
+    resp.set_error("etcdserver: request timed out");
+    Respond(std::move(resp));
+    it = pending_writes_.erase(it);  // if it applies later, nobody is waiting
+  }
+  for (auto it = pending_reads_.begin(); it != pending_reads_.end();) {
+    if (it->second.deadline_ms > now_ms) {
+      ++it;
+      continue;
+    }
+    RespondError(it->second.request.id(), "etcdserver: request timed out");
+    it = pending_reads_.erase(it);
+  }
+}
+
+void Server::ExpireLeases(int64_t now_ms) {
+  if (soft_state_.role != raft::StateRole::kLeader || !lessor_->is_primary()) return;
+  for (int64_t id : lessor_->ExpiredLeases(now_ms)) {
+    auto it = revoke_proposed_at_.find(id);
+    if (it != revoke_proposed_at_.end() && it->second + config_.request_timeout_ms > now_ms) {
+      continue;  // already proposed; retry only if it did not go through
+    }
+    serverpb::InternalRequest r;
+    r.set_id(NextInternalId());
+    r.mutable_lease_revoke()->set_id(id);
+    if (raw_->Propose(r.SerializeAsString()) == raft::StepResult::kOk) {
+      revoke_proposed_at_[id] = now_ms;
+    }
+  }
+}
+
+void Server::CheckQuota() {
+  if (soft_state_.role != raft::StateRole::kLeader || nospace_ || nospace_proposed_) return;
+  if (db_bytes_ <= config_.quota_bytes) return;
+  serverpb::InternalRequest r;
+  r.set_id(NextInternalId());
+  r.mutable_alarm()->set_action(serverpb::ALARM_ACTIVATE);
+  r.mutable_alarm()->set_member_id(config_.id);
+  if (raw_->Propose(r.SerializeAsString()) == raft::StepResult::kOk) nospace_proposed_ = true;
+}
+
+void Server::MaybeSnapshot() {
+  if (consistent_index_ < last_snapshot_index_ + config_.snapshot_entries) return;
+  raft::StorageResult<raft::Snapshot> snap =
+      storage_.CreateSnapshot(consistent_index_, conf_state_, EncodeState());
+  CHECK(snap.has_value());
+  last_snapshot_index_ = consistent_index_;
+  if (consistent_index_ > config_.snapshot_catchup_entries) {
+    const uint64_t compact = consistent_index_ - config_.snapshot_catchup_entries;
+    if (compact > storage_.FirstIndex()) CHECK(storage_.Compact(compact).has_value());
+  }
+  snapshot_to_save_ = std::move(*snap);
+}
+
+std::optional<raft::Snapshot> Server::TakeSnapshotToSave() {
+  return std::exchange(snapshot_to_save_, std::nullopt);
+}
+
+std::vector<serverpb::ClientResponse> Server::TakeResponses() {
+  return std::exchange(responses_, {});
+}
+
+watch::CreateResult Server::Watch(const etcdserverpb::WatchCreateRequest& req) {
+  watch::CreateResult r = watchable_.Create(req);
+  watchable_.SyncWatchers();
+  return r;
+}
+
+std::map<int64_t, std::vector<etcdserverpb::WatchResponse>> Server::DrainWatches() {
+  return watchable_.DrainAll();
+}
+
+uint32_t Server::KvHash() const { return mvcc::HashKv(*kv_, kv_->current_revision()).hash; }
+
+}  // namespace raftlab::server

@@ -1,0 +1,167 @@
+// Server: the replicated etcd-style KV server of one member, over the Raft
+// core. Pure: time arrives as integer milliseconds, bytes leave through the
+// Ready the host persists and sends; no files, sockets, clocks or threads.
+//
+// Contract:
+// - Writes (put, delete, txn, compaction, lease grant/revoke, alarm) are
+//   proposed as InternalRequest entries with a cluster-unique id, applied by
+//   every member in log order, exactly once: an id seen before (a duplicated
+//   forward) is not applied again. The applied index (consistent index) is
+//   part of the same ServerState as the data, so they never disagree.
+// - Every submitted request ends in exactly one ClientResponse: OK, ERROR
+//   (definite: no effect, e.g. "not leader", a rejected request) or UNKNOWN
+//   (it may or may not take effect: proposed but not seen applied before
+//   its deadline). Nothing is silently dropped.
+// - Linearizable reads wait for a ReadIndex confirmation and for the apply
+//   index to reach it; serializable reads answer from local state at once.
+// - Lease keepalive and time-to-live are leader-local and, like
+//   linearizable reads, first confirm leadership with a ReadIndex round, so
+//   a deposed leader cannot renew leases. Only the leader detects expiry
+//   (on its own clock) and proposes revokes; a new leader renews every lease
+//   once it has applied all entries from earlier terms.
+// - When the store grows beyond the quota the leader raises the NOSPACE
+//   alarm through Raft; then puts, txns with puts and lease grants are
+//   refused, reads and deletes still work, until the alarm is disarmed.
+//
+// The host loop: Tick/Step/Submit; while HasReady(): rd = GetReady();
+// persist rd (WAL: SaveSnapshotInstalled, entries, hard state; fsync);
+// send rd.messages; Advance(rd, now). Snapshots the server takes locally
+// come out of TakeSnapshotToSave() for the host to write.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/base/prng.h"
+#include "core/lease/lessor.h"
+#include "core/mvcc/kv_store.h"
+#include "core/raft/memory_storage.h"
+#include "core/raft/raw_node.h"
+#include "core/server/server_config.h"
+#include "core/storage/recovery.h"
+#include "core/watch/watchable_store.h"
+#include "server.pb.h"
+
+namespace raftlab::server {
+
+// True for requests that add data (refused while the NOSPACE alarm is raised).
+bool WritesData(const serverpb::InternalRequest& r);
+
+class Server {
+ public:
+  // Starts from `recovered` (the durable state). With no snapshot in it, a
+  // new member bootstraps from `initial` (an index-1 configuration); the
+  // bootstrap snapshot then comes out of TakeSnapshotToSave().
+  Server(const ServerConfig& config, Prng* prng, const storage::Recovered& recovered,
+         const raft::ConfState& initial, int64_t now_ms);
+
+  // --- inputs ------------------------------------------------------------
+  void Tick(int64_t now_ms);
+  void Step(const raft::Message& m);
+  void Submit(const serverpb::ClientRequest& req, int64_t now_ms);
+  raft::StepResult ProposeConfChange(const raft::ConfChangeV2& cc);
+  void TransferLeader(raft::NodeId to) { raw_->TransferLeader(to); }
+  void ReportUnreachable(raft::NodeId id) { raw_->ReportUnreachable(id); }
+  void ReportSnapshot(raft::NodeId id, bool failed) { raw_->ReportSnapshot(id, failed); }
+
+  // --- the Ready loop ----------------------------------------------------
+  bool HasReady() const { return raw_->HasReady(); }
+  raft::Ready GetReady() { return raw_->GetReady(); }
+  // REQUIRES: `rd` came from GetReady() and the host persisted it.
+  void Advance(const raft::Ready& rd, int64_t now_ms);
+  std::optional<raft::Snapshot> TakeSnapshotToSave();
+
+  // --- outputs -----------------------------------------------------------
+  std::vector<serverpb::ClientResponse> TakeResponses();
+  watch::CreateResult Watch(const etcdserverpb::WatchCreateRequest& req);
+  watch::WatchStatus CancelWatch(int64_t watch_id) { return watchable_.Cancel(watch_id); }
+  std::map<int64_t, std::vector<etcdserverpb::WatchResponse>> DrainWatches();
+
+  // --- inspection --------------------------------------------------------
+  raft::NodeId id() const { return config_.id; }
+  const raft::RawNode& raw_node() const { return *raw_; }
+  const mvcc::KvStore& kv() const { return *kv_; }
+  const lease::Lessor& lessor() const { return *lessor_; }
+  uint64_t consistent_index() const { return consistent_index_; }
+  bool nospace() const { return nospace_; }
+  size_t pending_requests() const { return pending_writes_.size() + pending_reads_.size(); }
+  // The KV hash at the current revision (etcd's HashKV), to compare replicas.
+  uint32_t KvHash() const;
+  std::string EncodeState() const;  // the ServerState bytes of a snapshot
+
+ private:
+  struct PendingWrite {
+    uint64_t client_id = 0;
+    int64_t deadline_ms = 0;
+  };
+  struct PendingRead {
+    serverpb::ClientRequest request;
+    int64_t deadline_ms = 0;
+    uint64_t read_index = 0;  // 0 until the ReadState arrived
+  };
+
+  // server.cc
+  void RestoreState(const std::string& bytes);
+  void OnSoftState(const raft::SoftState& ss);
+  void MaybeSnapshot();
+  void ExpireRequests(int64_t now_ms);
+  void ExpireLeases(int64_t now_ms);
+  void CheckQuota();
+  // apply.cc
+  void ApplyEntry(const raft::Entry& e, int64_t now_ms);
+  void ApplySnapshot(const raft::Snapshot& s);
+  void ApplyRequest(const serverpb::InternalRequest& r, int64_t now_ms,
+                    serverpb::ClientResponse* resp);
+  bool SeenBefore(uint64_t internal_id);
+  void ApplyLeaseGrant(const etcdserverpb::LeaseGrantRequest& req, int64_t now_ms,
+                       serverpb::ClientResponse* resp);
+  void ApplyLeaseRevoke(const etcdserverpb::LeaseRevokeRequest& req,
+                        serverpb::ClientResponse* resp);
+  bool SetKvResult(mvcc::KvStatus status, serverpb::ClientResponse* resp) const;
+  // requests.cc
+  void SubmitWrite(const serverpb::ClientRequest& req, int64_t now_ms);
+  void SubmitRead(const serverpb::ClientRequest& req, int64_t now_ms);
+  void ServeReads(int64_t now_ms);
+  void ServeRead(const serverpb::ClientRequest& req, int64_t now_ms);
+  void Respond(serverpb::ClientResponse resp);
+  void RespondError(uint64_t client_id, const std::string& error);
+  // member (16 bits) | incarnation (16 bits) | sequence (32 bits).
+  uint64_t NextInternalId() {
+    return (config_.id << 48) | ((config_.incarnation & 0xFFFF) << 32) | (++sequence_ & 0xFFFFFFFF);
+  }
+  static std::string EncodeContext(uint64_t id);
+  static uint64_t DecodeContext(const std::string& ctx);
+  etcdserverpb::ResponseHeader Header(int64_t revision) const;
+
+  ServerConfig config_;
+  raft::MemoryStorage storage_;  // mirror of the durable log the host keeps
+  std::unique_ptr<raft::RawNode> raw_;
+  std::unique_ptr<lease::Lessor> lessor_;
+  std::unique_ptr<mvcc::KvStore> kv_;
+  watch::WatchableStore watchable_;
+  raft::ConfState conf_state_;
+  // Invariant: the index of the last entry reflected in kv_/lessor_.
+  uint64_t consistent_index_ = 0;
+  bool nospace_ = false;
+  // Recently applied request ids per proposing member (bounded; the oldest
+  // incarnation's go first), part of
+  // the replicated state so every member skips the same duplicates.
+  std::map<uint64_t, std::set<uint64_t>> applied_ids_;
+  uint64_t sequence_ = 0;
+  std::map<uint64_t, PendingWrite> pending_writes_;  // by internal id
+  std::map<uint64_t, PendingRead> pending_reads_;    // by internal id (the read context)
+  std::vector<serverpb::ClientResponse> responses_;
+  std::optional<raft::Snapshot> snapshot_to_save_;
+  uint64_t last_snapshot_index_ = 0;
+  raft::SoftState soft_state_;
+  uint64_t promote_at_index_ = 0;  // leader: renew leases once applied reaches it
+  bool nospace_proposed_ = false;
+  int64_t db_bytes_ = 0;  // payload bytes written (the backend does not shrink)
+  std::map<int64_t, int64_t> revoke_proposed_at_;  // lease -> when we last proposed its revoke
+};
+
+}  // namespace raftlab::server

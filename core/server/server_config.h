@@ -1,0 +1,37 @@
+// ServerConfig: the knobs of one member of the replicated KV server.
+#pragma once
+
+#include <cstdint>
+
+#include "core/raft/logger.h"
+#include "core/raft/read_only.h"
+#include "core/raft/types.h"
+
+namespace raftlab::server {
+
+struct ServerConfig {
+  raft::NodeId id = raft::kNone;  // REQUIRES: < 2^16 (it prefixes request ids)
+  // Grows with every start of this member (the host keeps it durable, e.g.
+  // a boot counter). Request ids embed it, so a restarted member never
+  // reuses an id that is already in the log.
+  uint64_t incarnation = 0;
+  int election_tick = 10;
+  int heartbeat_tick = 1;
+  bool pre_vote = true;
+  bool check_quorum = true;
+  raft::ReadOnlyOption read_only = raft::ReadOnlyOption::kSafe;
+  int64_t tick_ms = 100;             // one tick of the member's own clock
+  uint64_t snapshot_entries = 1000;  // take a snapshot after this many applied entries
+  uint64_t snapshot_catchup_entries = 500;  // entries kept behind a snapshot
+  int64_t quota_bytes = int64_t{2} << 30;   // etcd's default backend quota
+  int64_t request_timeout_ms = 5000;        // a proposal not applied by then is UNKNOWN
+  uint64_t max_size_per_msg = 1 << 20;
+  size_t max_inflight_msgs = 256;
+  raft::Logger* logger = nullptr;
+
+  int64_t ElectionTimeoutMs() const { return election_tick * tick_ms; }
+  // S8.1: leases live at least ceil(1.5 x election timeout) seconds.
+  int64_t MinLeaseTtlSeconds() const { return (ElectionTimeoutMs() * 3 + 1999) / 2000; }
+};
+
+}  // namespace raftlab::server

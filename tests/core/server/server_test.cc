@@ -1,0 +1,204 @@
+// The replicated KV server on a deterministic 3-member cluster: writes and
+// reads, a leader change with requests in flight (each ends with one
+// outcome), lease expiry through the leader, the NOSPACE alarm, crash and
+// recovery from WAL and snapshots, and identical replicas at the end.
+#include <gtest/gtest.h>
+
+#include "tests/core/server/server_cluster.h"
+
+namespace raftlab::server {
+namespace {
+
+using testing::ServerCluster;
+
+ServerConfig Base() {
+  ServerConfig c;
+  c.tick_ms = 100;
+  c.election_tick = 10;
+  c.request_timeout_ms = 3000;
+  c.snapshot_entries = 20;
+  c.snapshot_catchup_entries = 5;
+  return c;
+}
+
+serverpb::ClientRequest Put(const std::string& k, const std::string& v, int64_t lease = 0) {
+  serverpb::ClientRequest r;
+  r.mutable_put()->set_key(k);
+  r.mutable_put()->set_value(v);
+  r.mutable_put()->set_lease(lease);
+  return r;
+}
+
+serverpb::ClientRequest Get(const std::string& k, bool serializable = false) {
+  serverpb::ClientRequest r;
+  r.mutable_range()->set_key(k);
+  r.set_serializable(serializable);
+  return r;
+}
+
+void ExpectSameStateEverywhere(ServerCluster& c) {
+  c.Settle();
+  for (int i = 0; i < 30; ++i) c.Tick();  // let heartbeats carry the last commit
+  const Server& first = c.server(1);
+  for (raft::NodeId id : {2, 3}) {
+    EXPECT_EQ(c.server(id).consistent_index(), first.consistent_index()) << "member " << id;
+    EXPECT_EQ(c.server(id).kv().current_revision(), first.kv().current_revision());
+    EXPECT_EQ(c.server(id).KvHash(), first.KvHash()) << "member " << id;
+  }
+}
+
+TEST(Server, WritesThenLinearizableAndSerializableReads) {
+  ServerCluster c(3, Base());
+  const raft::NodeId leader = c.WaitForLeader();
+  auto put = c.Call(leader, Put("k", "v1"));
+  ASSERT_TRUE(put.has_value());
+  ASSERT_EQ(put->outcome(), serverpb::OUTCOME_OK) << put->error();
+  EXPECT_EQ(put->put().header().revision(), 2);  // S1: R starts at 1, a put makes it 2
+  const raft::NodeId follower = leader == 1 ? 2 : 1;
+  auto put2 = c.Call(follower, Put("k", "v2"));  // forwarded to the leader
+  ASSERT_EQ(put2->outcome(), serverpb::OUTCOME_OK) << put2->error();
+  EXPECT_EQ(put2->put().header().revision(), 3);
+  auto get = c.Call(follower, Get("k"));
+  ASSERT_EQ(get->outcome(), serverpb::OUTCOME_OK) << get->error();
+  ASSERT_EQ(get->range().kvs_size(), 1);
+  EXPECT_EQ(get->range().kvs(0).value(), "v2");
+  EXPECT_EQ(get->range().kvs(0).create_revision(), 2);
+  EXPECT_EQ(get->range().kvs(0).mod_revision(), 3);
+  EXPECT_EQ(get->range().kvs(0).version(), 2);
+  auto stale_ok = c.Call(follower, Get("k", /*serializable=*/true));
+  EXPECT_EQ(stale_ok->outcome(), serverpb::OUTCOME_OK);
+  ExpectSameStateEverywhere(c);
+}
+
+TEST(Server, EveryRequestEndsInOneOutcomeAcrossALeaderChange) {
+  ServerCluster c(3, Base());
+  const raft::NodeId leader = c.WaitForLeader();
+  // Requests in flight at the leader when it is cut off.
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    serverpb::ClientRequest r = Put("k" + std::to_string(i), "v");
+    r.set_id(1000 + i);
+    ids.push_back(r.id());
+    c.server(leader).Submit(r, c.now_ms());
+  }
+  c.Isolate(leader);
+  const raft::NodeId next = c.WaitForLeader();
+  EXPECT_NE(next, leader);
+  c.TickFor(4000);  // past the request timeout
+  c.Heal();
+  c.TickFor(2000);
+  c.Collect();
+  std::map<uint64_t, int> outcomes;
+  for (const auto& r : c.member(leader).responses) {
+    ++outcomes[r.id()];
+    EXPECT_NE(r.outcome(), serverpb::OUTCOME_OK) << "cut off, nothing could commit";
+  }
+  for (uint64_t id : ids) EXPECT_EQ(outcomes[id], 1) << "request " << id;
+  ExpectSameStateEverywhere(c);
+}
+
+TEST(Server, LeaseExpiresThroughTheLeaderNotBeforeItsTtl) {
+  ServerCluster c(3, Base());
+  const raft::NodeId leader = c.WaitForLeader();
+  serverpb::ClientRequest grant;
+  grant.mutable_lease_grant()->set_ttl(5);  // raised to the minimum TTL if lower
+  auto g = c.Call(leader, grant);
+  ASSERT_EQ(g->outcome(), serverpb::OUTCOME_OK) << g->error();
+  const int64_t lease = g->lease_grant().id();
+  const int64_t ttl_ms = g->lease_grant().ttl() * 1000;
+  const int64_t granted_at = c.now_ms();
+  ASSERT_EQ(c.Call(leader, Put("owned", "x", lease))->outcome(), serverpb::OUTCOME_OK);
+  // Kept alive once, half-way: the key must outlive ttl after that.
+  c.TickFor(ttl_ms / 2);
+  serverpb::ClientRequest ka;
+  ka.mutable_lease_keep_alive()->set_id(lease);
+  auto k = c.Call(leader, ka);
+  ASSERT_EQ(k->outcome(), serverpb::OUTCOME_OK) << k->error();
+  const int64_t renewed_at = c.now_ms();
+  while (c.now_ms() < renewed_at + ttl_ms - 200) {
+    c.Tick();
+    ASSERT_EQ(c.server(leader).kv().Get("owned", c.server(leader).kv().current_revision())
+                  != nullptr, true)
+        << "key vanished " << c.now_ms() - renewed_at << " ms after the keepalive";
+  }
+  c.TickFor(3000);
+  for (raft::NodeId id : {1, 2, 3}) {
+    EXPECT_EQ(c.server(id).kv().Get("owned", c.server(id).kv().current_revision()), nullptr)
+        << "member " << id << " still has the key of an expired lease";
+  }
+  EXPECT_GT(c.now_ms() - granted_at, ttl_ms);
+  ExpectSameStateEverywhere(c);
+}
+
+TEST(Server, NoSpaceAlarmRefusesPutsButNotReadsOrDeletes) {
+  ServerConfig cfg = Base();
+  cfg.quota_bytes = 64;
+  ServerCluster c(3, cfg);
+  const raft::NodeId leader = c.WaitForLeader();
+  ASSERT_EQ(c.Call(leader, Put("a", std::string(100, 'x')))->outcome(), serverpb::OUTCOME_OK);
+  c.TickFor(500);  // the leader raises the alarm through Raft
+  for (raft::NodeId id : {1, 2, 3}) EXPECT_TRUE(c.server(id).nospace()) << "member " << id;
+  auto refused = c.Call(leader, Put("b", "y"));
+  EXPECT_EQ(refused->outcome(), serverpb::OUTCOME_ERROR);
+  EXPECT_EQ(refused->error(), "etcdserver: mvcc: database space exceeded");
+  EXPECT_EQ(c.Call(leader, Get("a"))->outcome(), serverpb::OUTCOME_OK);
+  serverpb::ClientRequest del;
+  del.mutable_delete_range()->set_key("a");
+  EXPECT_EQ(c.Call(leader, del)->outcome(), serverpb::OUTCOME_OK);
+  serverpb::ClientRequest disarm;
+  disarm.mutable_alarm()->set_action(serverpb::ALARM_DEACTIVATE);
+  EXPECT_EQ(c.Call(leader, disarm)->outcome(), serverpb::OUTCOME_OK);
+  EXPECT_FALSE(c.server(leader).nospace());
+}
+
+TEST(Server, MembersRecoverFromWalAndSnapshotsWithTheSameState) {
+  ServerCluster c(3, Base());
+  raft::NodeId leader = c.WaitForLeader();
+  for (int i = 0; i < 60; ++i) {  // enough for several snapshots (every 20 entries)
+    auto r = c.Call(leader, Put("k" + std::to_string(i % 7), "v" + std::to_string(i)));
+    ASSERT_EQ(r->outcome(), serverpb::OUTCOME_OK) << r->error();
+  }
+  const raft::NodeId victim = leader == 3 ? 2 : 3;
+  c.Crash(victim);
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_EQ(c.Call(leader, Put("after", std::to_string(i)))->outcome(), serverpb::OUTCOME_OK);
+  }
+  c.Start(victim);  // recovers snapshot + WAL, then catches up (snapshot from the leader)
+  c.Crash(leader);
+  c.Start(leader);
+  leader = c.WaitForLeader();
+  auto fin = c.Call(leader, Put("final", "x"));
+  ASSERT_EQ(fin->outcome(), serverpb::OUTCOME_OK) << fin->error();
+  ExpectSameStateEverywhere(c);
+  auto get = c.Call(victim, Get("after"));
+  ASSERT_TRUE(get.has_value());
+  ASSERT_EQ(get->outcome(), serverpb::OUTCOME_OK) << get->error();
+  ASSERT_EQ(get->range().kvs_size(), 1) << get->DebugString();
+  EXPECT_EQ(get->range().kvs(0).value(), "29");
+}
+
+TEST(Server, ADuplicatedForwardIsAppliedOnce) {
+  ServerCluster c(3, Base());
+  const raft::NodeId leader = c.WaitForLeader();
+  const raft::NodeId follower = leader == 1 ? 2 : 1;
+  serverpb::ClientRequest r = Put("once", "v");
+  r.set_id(77);
+  c.server(follower).Submit(r, c.now_ms());
+  // Deliver the follower's forwarded MsgProp twice.
+  raft::Ready rd = c.server(follower).GetReady();
+  ASSERT_FALSE(rd.messages.empty());
+  for (const raft::Message& m : rd.messages) {
+    if (m.type == raft::MessageType::kProp) {
+      c.server(leader).Step(m);
+      c.server(leader).Step(m);
+    }
+  }
+  c.server(follower).Advance(rd, c.now_ms());
+  c.Settle();
+  c.TickFor(500);
+  EXPECT_EQ(c.server(leader).kv().current_revision(), 2) << "applied twice";
+  ExpectSameStateEverywhere(c);
+}
+
+}  // namespace
+}  // namespace raftlab::server
