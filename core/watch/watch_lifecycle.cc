@@ -61,6 +61,7 @@ void WatchableStore::CancelCompacted(Watcher* w) {
   auto resp = NewResponse(w->id);
   resp.set_canceled(true);
   resp.set_compact_revision(kv_->compact_revision());
+  resp.set_cancel_reason("mvcc: required revision has been compacted");  // etcd's ErrCompacted
   outbox_[w->id].push_back(std::move(resp));
   Remove(w->id);
 }

@@ -2,6 +2,7 @@
 // random sequences of put / delete / txn / compact / range-at-revision: every
 // response field and every status must agree, and at the end every revision
 // from C to R reads the same, before and after a snapshot round trip.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,44 @@ void Agree(const std::string& what, const Outcome<A>& store, const ModelOutcome<
   }
 }
 
+// The store's change events (the watch layer's input) against the model:
+// the last event per key gives the key's new state, and every key whose
+// state differs between the two revisions has an event.
+void ChangesMatchModel(const std::vector<mvccpb::Event>& changes, const Model& model,
+                       int64_t before) {
+  if (model.revision() == before) {
+    RC_ASSERT(changes.empty());
+    return;
+  }
+  const ModelState& old_state = model.StateAt(before);
+  const ModelState& new_state = model.StateAt(model.revision());
+  std::map<std::string, const mvccpb::Event*> last;
+  for (const auto& e : changes) {
+    RC_ASSERT(e.kv().mod_revision() == model.revision());
+    last[e.kv().key()] = &e;
+  }
+  for (const auto& [key, e] : last) {
+    auto it = new_state.find(key);
+    if (e->type() == mvccpb::Event::DELETE) {
+      RC_ASSERT(it == new_state.end());
+      RC_ASSERT(e->kv().value().empty());
+      continue;
+    }
+    RC_ASSERT(it != new_state.end());
+    RC_ASSERT(e->kv().value() == it->second.value);
+    RC_ASSERT(e->kv().version() == it->second.version);
+    RC_ASSERT(e->kv().create_revision() == it->second.create);
+    RC_ASSERT(e->kv().lease() == it->second.lease);
+  }
+  for (const auto& [key, kv] : new_state) {
+    auto it = old_state.find(key);
+    if (it == old_state.end() || it->second.mod != kv.mod) RC_ASSERT(last.count(key) == 1u);
+  }
+  for (const auto& [key, kv] : old_state) {
+    if (new_state.count(key) == 0) RC_ASSERT(last.count(key) == 1u);
+  }
+}
+
 // What a case exercised, for RapidCheck's distribution report.
 struct Coverage {
   bool compacted = false;  // a successful Compact
@@ -62,6 +101,7 @@ void Apply(const Op& op, KvStore* store, Model* model, Coverage* cov) {
       break;
   }
   store->CheckInvariants();
+  ChangesMatchModel(store->TakeChanges(), *model, before);
   RC_ASSERT(store->current_revision() == model->revision());
   RC_ASSERT(store->compact_revision() == model->compact_revision());
   if (op.kind == Op::kTxn && model->revision() > before) cov->txn_wrote = true;
