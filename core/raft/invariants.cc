@@ -56,29 +56,31 @@ void Invariants::CheckCommitted(const NodeView& n, std::vector<std::string>* out
   const uint64_t upto = std::min(n.commit, LastIndex(n));
   for (uint64_t i = n.snapshot_index + 1; i <= upto; ++i) {
     const Entry* e = EntryAt(n, i);
-    auto [it, inserted] = committed_.emplace(i, *e);
-    if (!inserted && !(it->second == *e)) {
+    auto [it, inserted] = committed_.emplace(i, Committed{*e, n.term});
+    if (inserted) continue;
+    it->second.term_bound = std::min(it->second.term_bound, n.term);
+    if (!(it->second.entry == *e)) {
       out->push_back(fmt::format("committed entry changed: index {} was {} and node {} now has "
-                                 "{} committed", i, Short(it->second), n.id, Short(*e)));
+                                 "{} committed", i, Short(it->second.entry), n.id, Short(*e)));
     }
   }
 }
 
 void Invariants::CheckLeaderCompleteness(const NodeView& n, std::vector<std::string>* out) const {
   if (n.role != StateRole::kLeader) return;
-  // A leader's log holds every entry committed so far (§5.4.1): below its
-  // snapshot they are covered; above it they must be present and identical.
-  for (const auto& [index, entry] : committed_) {
-    if (index <= n.snapshot_index) continue;
+  // A leader's log holds every entry committed in an earlier term (§5.4.1):
+  // below its snapshot they are covered; above it they must be identical.
+  for (const auto& [index, committed] : committed_) {
+    if (index <= n.snapshot_index || committed.term_bound >= n.term) continue;
     const Entry* mine = EntryAt(n, index);
     if (mine == nullptr) {
       out->push_back(fmt::format("leader completeness: leader {} (term {}) lacks committed entry "
-                                 "{}", n.id, n.term, Short(entry)));
+                                 "{}", n.id, n.term, Short(committed.entry)));
       return;
     }
-    if (!(*mine == entry)) {
+    if (!(*mine == committed.entry)) {
       out->push_back(fmt::format("leader completeness: leader {} (term {}) has {} where {} was "
-                                 "committed", n.id, n.term, Short(*mine), Short(entry)));
+                                 "committed", n.id, n.term, Short(*mine), Short(committed.entry)));
       return;
     }
   }

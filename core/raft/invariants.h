@@ -57,8 +57,16 @@ class Invariants {
                                std::vector<std::string>* out);
 
   std::map<uint64_t, NodeId> leader_of_term_;
-  // Every entry ever seen committed: index -> entry. Invariant: never changes.
-  std::map<uint64_t, Entry> committed_;
+  struct Committed {
+    Entry entry;
+    // The smallest term of any node seen holding it as committed. The
+    // commit happened in a term <= this, so every leader of a higher term
+    // must have the entry (§5.4.1); a stale leader of a lower or equal term
+    // may legitimately lack it.
+    uint64_t term_bound = 0;
+  };
+  // Every entry ever seen committed. Invariant: the entry never changes.
+  std::map<uint64_t, Committed> committed_;
   std::map<uint64_t, std::pair<NodeId, Entry>> applied_;
   std::map<NodeId, NodeView> previous_;
 };

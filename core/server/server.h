@@ -84,6 +84,8 @@ class Server {
   // --- inspection --------------------------------------------------------
   raft::NodeId id() const { return config_.id; }
   const raft::RawNode& raw_node() const { return *raw_; }
+  // The durable state as far as the server knows it (what the host persisted).
+  const raft::MemoryStorage& storage() const { return storage_; }
   const mvcc::KvStore& kv() const { return *kv_; }
   const lease::Lessor& lessor() const { return *lessor_; }
   uint64_t consistent_index() const { return consistent_index_; }

@@ -1,0 +1,79 @@
+// SimConfig: everything one simulated run is parameterised by. A run is a
+// pure function of (SimConfig, seed).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/base/prng.h"
+#include "core/server/server_config.h"
+#include "sim/core/event_queue.h"
+
+namespace raftlab::sim {
+
+struct NetworkModel {
+  TimeNs latency_min = 1 * kMillisecond;
+  TimeNs latency_max = 5 * kMillisecond;
+  Ratio long_tail{1, 100};                // this share of messages is slow...
+  TimeNs long_tail_max = 100 * kMillisecond;  // ...by up to this much
+  Ratio drop{0, 1};
+  Ratio duplicate{0, 1};
+  Ratio reorder{0, 1};  // otherwise each link delivers in order (like TCP)
+};
+
+enum class CrashDiskMode : uint8_t {
+  kDropUnsynced,  // everything after the last fsync is lost
+  kKeepUnsynced,  // the OS happened to write it all back
+  kTornUnsynced,  // a prefix of it survives, cut at a sector boundary
+  kRandom,        // one of the above per crash
+};
+
+struct DiskModel {
+  TimeNs fsync_min = 1 * kMillisecond;
+  TimeNs fsync_max = 3 * kMillisecond;
+  CrashDiskMode crash_mode = CrashDiskMode::kRandom;
+  uint64_t sector_bytes = 512;
+};
+
+struct WorkloadModel {
+  int clients = 4;
+  int keys = 3;
+  TimeNs request_timeout = 2 * kSecond;
+  TimeNs think_max = 10 * kMillisecond;
+  // Operation mix (weights).
+  uint32_t get = 40;
+  uint32_t put = 30;
+  uint32_t del = 5;
+  uint32_t cas = 25;
+};
+
+struct NemesisModel {
+  bool enabled = false;
+  TimeNs interval_min = 1 * kSecond;  // between faults
+  TimeNs interval_max = 4 * kSecond;
+  TimeNs fault_min = 1 * kSecond;  // how long a fault lasts
+  TimeNs fault_max = 5 * kSecond;
+  bool partitions = true;
+  bool crashes = true;
+  bool pauses = true;
+  bool clocks = true;
+};
+
+struct SimConfig {
+  uint64_t seed = 1;
+  int nodes = 3;
+  server::ServerConfig server;  // id is set per node
+  NetworkModel network;
+  DiskModel disk;
+  WorkloadModel workload;
+  NemesisModel nemesis;
+  TimeNs duration = 20 * kSecond;        // the safety phase, with faults
+  TimeNs liveness_bound = 20 * kSecond;  // after healing: leader, a commit, convergence
+  bool keep_trace_lines = false;
+  bool keep_hash_history = false;
+  // Run the cluster-wide Raft invariants every this many events (0: never
+  // during the run; always once at the end).
+  uint64_t invariants_every_events = 200;
+};
+
+}  // namespace raftlab::sim

@@ -1,0 +1,49 @@
+// Trace: a record of everything that happens in a run, hashed as it is
+// produced (64-bit FNV-1a over a fixed binary encoding, so the hash does not
+// depend on formatting), and optionally kept as human-readable lines:
+// one per event with time, node, role and term.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/core/event_queue.h"
+
+namespace raftlab::sim {
+
+enum class TraceKind : uint8_t {
+  kSend, kDeliver, kDrop, kDuplicate, kFault, kPersist, kFsync, kApply, kRole,
+  kInvoke, kReturn, kNote,
+};
+
+class Trace {
+ public:
+  explicit Trace(bool keep_lines) : keep_lines_(keep_lines) {}
+
+  // Adds an event: `a`..`c` are its numeric facts (hashed); `text` is only
+  // rendered, never hashed, so wording changes do not change the hash.
+  void Add(TimeNs time, TraceKind kind, uint64_t node, uint64_t a, uint64_t b, uint64_t c,
+           const std::string& text);
+
+  uint64_t hash() const { return hash_; }
+  uint64_t events() const { return events_; }
+  const std::vector<std::string>& lines() const { return lines_; }
+  // The event count and hash after each event, for finding the first divergence.
+  const std::vector<uint64_t>& hash_history() const { return hash_history_; }
+  void set_keep_hash_history(bool keep) { keep_hash_history_ = keep; }
+
+  static std::string FormatTime(TimeNs t);  // "12.345678s"
+
+ private:
+  void Mix(uint64_t v);
+
+  bool keep_lines_;
+  bool keep_hash_history_ = false;
+  uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
+  uint64_t events_ = 0;
+  std::vector<std::string> lines_;
+  std::vector<uint64_t> hash_history_;
+};
+
+}  // namespace raftlab::sim

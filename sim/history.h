@@ -1,0 +1,34 @@
+// History: what the clients saw — one record per operation, written as
+// raftlab's JSON-lines history (docs/formats.md), which `raftlab check`
+// and the checker library read.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace raftlab::sim {
+
+struct HistoryOp {
+  uint64_t client = 0;  // stream id: fresh after an indeterminate outcome
+  uint64_t op_id = 0;
+  uint64_t invoke_ns = 0;
+  std::optional<uint64_t> return_ns;  // none for indeterminate operations
+  std::string status;                  // "ok", "fail", "info"
+  std::string f;                       // "get", "put", "delete", "txn"
+  std::string key;
+  std::optional<std::string> value;          // put, txn: the value written
+  std::optional<std::string> compare_value;  // txn: the expected value
+  std::optional<std::string> result;         // get (ok): the value read; none = absent
+  bool result_present = false;               // get (ok): whether `result` is meaningful
+  std::optional<bool> succeeded;             // txn (ok)
+  std::optional<int64_t> revision;           // header revision
+  std::optional<int64_t> deleted;            // delete (ok)
+  std::string error;
+};
+
+std::string ToJsonLine(const HistoryOp& op);
+std::string ToJsonLines(const std::vector<HistoryOp>& ops);
+
+}  // namespace raftlab::sim

@@ -1,0 +1,174 @@
+#include "sim/node_host.h"
+
+#include <fmt/format.h>
+
+#include "core/base/check.h"
+#include "core/raft/describe.h"
+#include "core/storage/snapshot_file.h"
+
+namespace raftlab::sim {
+
+int64_t NodeClock::Local(TimeNs global) const {
+  const int64_t since = static_cast<int64_t>(global - std::min(global, drift_since));
+  return static_cast<int64_t>(global) + offset_ns + since / 1'000'000 * drift_ppm +
+         since % 1'000'000 * drift_ppm / 1'000'000;
+}
+
+TimeNs NodeClock::GlobalFor(TimeNs local) const {
+  // A clock running (1e6 + drift) / 1e6 times as fast needs less global time.
+  const int64_t rate = 1'000'000 + drift_ppm;
+  CHECK_GT(rate, 0);
+  return static_cast<TimeNs>(static_cast<__int128>(local) * 1'000'000 / rate);
+}
+
+NodeHost::NodeHost(raft::NodeId id, const SimConfig& config, const raft::ConfState& initial,
+                   Prng raft_prng, Prng disk_prng, EventQueue* queue, Trace* trace,
+                   Callbacks cb)
+    : id_(id), config_(config), initial_(initial), raft_prng_(raft_prng),
+      disk_(config.disk, disk_prng), queue_(queue), trace_(trace), cb_(std::move(cb)) {}
+
+void NodeHost::Start() {
+  CHECK(!up());
+  ++epoch_;
+  Result<storage::Recovered> r =
+      storage::Recover(disk_.fs(), storage::WalOptions{1 << 20}, &wal_);
+  if (!r) {
+    // A damaged disk: the member refuses to start (never applies bad state).
+    failed_ = true;
+    trace_->Add(queue_->now(), TraceKind::kFault, id_, 1, 0, 0,
+                "recovery refused: " + r.error().message);
+    return;
+  }
+  server::ServerConfig sc = config_.server;
+  sc.id = id_;
+  sc.incarnation = ++incarnation_;
+  server_ = std::make_unique<server::Server>(sc, &raft_prng_, *r, initial_, LocalMs());
+  SaveLocalSnapshot();
+  ready_in_flight_ = false;
+  paused_ = false;
+  last_role_ = raft::StateRole::kFollower;
+  last_term_ = server_->raw_node().raft().term();
+  trace_->Add(queue_->now(), TraceKind::kFault, id_, 2, r->entries.size(), 0,
+              fmt::format("started: recovered {} entries after snapshot {}", r->entries.size(),
+                          r->snapshot ? r->snapshot->metadata.index : 0));
+  ScheduleTick();
+  Pump();
+}
+
+void NodeHost::Crash() {
+  if (!up()) return;
+  ++epoch_;
+  server_.reset();
+  wal_.reset();
+  held_.clear();
+  const char* what = disk_.Crash();
+  trace_->Add(queue_->now(), TraceKind::kFault, id_, 3, 0, 0, std::string("crashed; disk ") + what);
+}
+
+void NodeHost::Resume() {
+  paused_ = false;
+  std::deque<raft::Message> held = std::exchange(held_, {});
+  for (const raft::Message& m : held) Deliver(m);
+  Pump();
+}
+
+void NodeHost::ScheduleTick() {
+  const uint64_t epoch = epoch_;
+  const TimeNs tick = static_cast<TimeNs>(config_.server.tick_ms) * kMillisecond;
+  queue_->After(clock_.GlobalFor(tick), [this, epoch] {
+    if (epoch != epoch_ || !up()) return;
+    if (!paused_) {
+      server_->Tick(LocalMs());
+      Role();
+      Pump();
+    }
+    ScheduleTick();
+  });
+}
+
+void NodeHost::Deliver(const raft::Message& m) {
+  if (!up()) return;
+  if (paused_) {
+    held_.push_back(m);  // a stopped process reads its socket when it resumes
+    return;
+  }
+  trace_->Add(queue_->now(), TraceKind::kDeliver, id_, m.from, static_cast<uint64_t>(m.type),
+              m.term, "recv " + raft::DescribeMessage(m));
+  server_->Step(m);
+  Role();
+  Pump();
+}
+
+bool NodeHost::Submit(const serverpb::ClientRequest& req) {
+  if (!up() || paused_) return false;
+  server_->Submit(req, LocalMs());
+  Pump();
+  return true;
+}
+
+void NodeHost::ReportSnapshot(raft::NodeId to, bool failed) {
+  if (up() && !paused_) server_->ReportSnapshot(to, failed);
+}
+
+void NodeHost::Pump() {
+  if (!up() || paused_) return;
+  for (auto& resp : server_->TakeResponses()) cb_.respond(id_, resp);
+  if (ready_in_flight_ || !server_->HasReady()) return;
+  raft::Ready rd = server_->GetReady();
+  ready_in_flight_ = true;
+  if (!rd.snapshot.IsEmpty()) {
+    CHECK(storage::SaveSnapshot(disk_.fs(), rd.snapshot).has_value());
+    CHECK(wal_->SaveSnapshotInstalled(rd.snapshot.metadata.index, rd.snapshot.metadata.term));
+  }
+  CHECK(wal_->Save(rd.hard_state, rd.entries).has_value());
+  trace_->Add(queue_->now(), TraceKind::kPersist, id_, rd.entries.size(), rd.hard_state.commit,
+              rd.hard_state.term,
+              fmt::format("persist {} entries, hard state {}", rd.entries.size(),
+                          raft::DescribeHardState(rd.hard_state)));
+  const uint64_t epoch = epoch_;
+  const TimeNs latency = rd.must_sync ? disk_.FsyncLatency() : 0;
+  queue_->After(latency, [this, epoch, rd = std::move(rd)]() mutable {
+    if (epoch != epoch_) return;  // crashed meanwhile: the fsync never happened
+    FinishReady(epoch, std::move(rd));
+  });
+}
+
+void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
+  CHECK_EQ(epoch, epoch_);
+  CHECK(wal_->Sync().has_value());
+  trace_->Add(queue_->now(), TraceKind::kFsync, id_, 0, 0, 0, "fsync done");
+  // Only now may the Ready's messages leave (the durability rule).
+  for (const raft::Message& m : rd.messages) {
+    trace_->Add(queue_->now(), TraceKind::kSend, id_, m.to, static_cast<uint64_t>(m.type), m.term,
+                "send " + raft::DescribeMessage(m));
+    cb_.send(m);
+  }
+  for (const raft::Entry& e : rd.committed_entries) {
+    trace_->Add(queue_->now(), TraceKind::kApply, id_, e.index, e.term, e.data.size(),
+                fmt::format("apply {}/{}", e.term, e.index));
+  }
+  server_->Advance(rd, LocalMs());
+  SaveLocalSnapshot();
+  ready_in_flight_ = false;
+  Role();
+  Pump();
+}
+
+void NodeHost::SaveLocalSnapshot() {
+  std::optional<raft::Snapshot> s = server_->TakeSnapshotToSave();
+  if (!s) return;
+  CHECK(storage::SaveSnapshot(disk_.fs(), *s).has_value());
+  CHECK(wal_->ReleaseTo(s->metadata.index).has_value());
+  CHECK(storage::ReleaseSnapshots(disk_.fs(), 2).has_value());
+}
+
+void NodeHost::Role() {
+  const raft::Raft& r = server_->raw_node().raft();
+  if (r.state() == last_role_ && r.term() == last_term_) return;
+  last_role_ = r.state();
+  last_term_ = r.term();
+  trace_->Add(queue_->now(), TraceKind::kRole, id_, static_cast<uint64_t>(r.state()), r.term(), 0,
+              fmt::format("{} in term {}", raft::StateRoleName(r.state()), r.term()));
+}
+
+}  // namespace raftlab::sim

@@ -1,0 +1,90 @@
+// NodeHost: one simulated member process — a KV server, its disk and its
+// clock — driven through the Ready loop with a real durability boundary:
+// a Ready's records are appended to the WAL, and only when the simulated
+// fsync completes are its messages sent and is it applied (Advance). A
+// crash forgets everything volatile, lets the disk lose or tear unsynced
+// writes, and a restart recovers through core/storage.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/server/server.h"
+#include "sim/config.h"
+#include "sim/core/trace.h"
+#include "sim/sim_disk.h"
+
+namespace raftlab::sim {
+
+// A node's clock: local = global + offset + drift (parts per million of the
+// global time since the drift was set). Ticks follow the local clock.
+struct NodeClock {
+  int64_t offset_ns = 0;
+  int64_t drift_ppm = 0;
+  TimeNs drift_since = 0;
+
+  int64_t Local(TimeNs global) const;
+  // Global time until the local clock advances by `local` nanoseconds.
+  TimeNs GlobalFor(TimeNs local) const;
+};
+
+class NodeHost {
+ public:
+  struct Callbacks {
+    std::function<void(const raft::Message&)> send;
+    std::function<void(raft::NodeId node, const serverpb::ClientResponse&)> respond;
+  };
+
+  NodeHost(raft::NodeId id, const SimConfig& config, const raft::ConfState& initial,
+           Prng raft_prng, Prng disk_prng, EventQueue* queue, Trace* trace, Callbacks cb);
+
+  void Start();  // (re)start from disk; schedules ticks
+  void Crash();
+  void Pause() { paused_ = true; }
+  void Resume();
+  void Deliver(const raft::Message& m);
+  // Returns false if the process is not running (the request is lost).
+  bool Submit(const serverpb::ClientRequest& req);
+  void ReportSnapshot(raft::NodeId to, bool failed);
+
+  raft::NodeId id() const { return id_; }
+  bool up() const { return server_ != nullptr; }
+  bool paused() const { return paused_; }
+  bool failed() const { return failed_; }  // stopped after a disk error
+  server::Server* server() { return server_.get(); }
+  NodeClock& clock() { return clock_; }
+  uint64_t incarnation() const { return incarnation_; }
+  int64_t LocalMs() const { return clock_.Local(queue_->now()) / 1'000'000; }
+
+ private:
+  void ScheduleTick();
+  void Pump();
+  void FinishReady(uint64_t epoch, raft::Ready rd);
+  void SaveLocalSnapshot();
+  void Role();
+
+  raft::NodeId id_;
+  SimConfig config_;
+  raft::ConfState initial_;
+  Prng raft_prng_;
+  SimDisk disk_;
+  EventQueue* queue_;
+  Trace* trace_;
+  Callbacks cb_;
+  NodeClock clock_;
+  std::unique_ptr<server::Server> server_;
+  std::optional<storage::Wal> wal_;
+  uint64_t incarnation_ = 0;  // durable boot counter (kept outside the disk model)
+  uint64_t epoch_ = 0;        // invalidates events of an earlier incarnation
+  bool ready_in_flight_ = false;
+  bool paused_ = false;
+  bool failed_ = false;
+  std::deque<raft::Message> held_;  // delivered while paused
+  raft::StateRole last_role_ = raft::StateRole::kFollower;
+  uint64_t last_term_ = 0;
+};
+
+}  // namespace raftlab::sim
