@@ -16,5 +16,6 @@ inline constexpr int kExitUnknown = 3;
 
 
 // Add one Register*Command per subcommand file here.
+void RegisterCheckCommand(CLI::App& app, int* exit_code);  // check_command.cc
 
 }  // namespace raftlab::cli

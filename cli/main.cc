@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   CLI::App app{"raftlab: deterministic simulation and correctness testbed for etcd-style Raft"};
   app.require_subcommand(1);
   int exit_code = raftlab::cli::kExitOk;
+  raftlab::cli::RegisterCheckCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

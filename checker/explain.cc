@@ -1,0 +1,119 @@
+#include "checker/explain.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/base/check.h"
+
+namespace raftlab::checker {
+
+HistoryCounts CountOps(const History& history) {
+  HistoryCounts counts;
+  for (const Operation& op : history.ops) {
+    ++counts.total;
+    if (op.status == OpStatus::kOk) ++counts.ok;
+    if (op.status == OpStatus::kInfo) ++counts.info;
+    if (op.status == OpStatus::kFail) ++counts.fail;
+  }
+  return counts;
+}
+
+History SubHistory(const History& prepared, const std::vector<uint64_t>& ids) {
+  History sub;
+  sub.source = prepared.source;
+  std::vector<uint64_t> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  for (uint64_t id : sorted) {
+    Operation op = prepared.ops[id];
+    op.id = sub.ops.size();
+    sub.ops.push_back(std::move(op));
+  }
+  return sub;
+}
+
+namespace {
+
+bool StillFails(const History& prepared, const std::vector<uint64_t>& ids, ModelKind model) {
+  return CheckVerdict(SubHistory(prepared, ids), model, false) == Verdict::kNotLinearizable;
+}
+
+// The candidates for the step after `longest`: every op not yet placed that
+// was invoked no later than the earliest return among the unplaced ones.
+void FindUnplaceable(const History& prepared, const PartitionResult& partition, ModelKind kind,
+                     Explanation* out) {
+  Model model(kind);
+  std::map<uint64_t, CompiledOp> compiled;
+  for (uint64_t id : partition.op_ids) {
+    auto op = model.Compile(prepared.ops[id], prepared.source);
+    CHECK(op.has_value());
+    compiled[id] = *op;
+  }
+  Model::State state = model.Initial();
+  for (uint64_t id : partition.longest) {
+    Model::State next = 0;
+    CHECK(model.Step(state, compiled[id], &next));
+    state = next;
+  }
+  const std::set<uint64_t> placed(partition.longest.begin(), partition.longest.end());
+  uint64_t earliest_return = kInfinity;
+  for (uint64_t id : partition.op_ids) {
+    if (!placed.contains(id)) earliest_return = std::min(earliest_return, prepared.ops[id].return_ns);
+  }
+  for (uint64_t id : partition.op_ids) {
+    if (placed.contains(id) || prepared.ops[id].invoke_ns > earliest_return) continue;
+    out->unplaceable.push_back(id);
+    Model::State next = 0;
+    if (!model.Step(state, compiled[id], &next)) out->illegal.push_back(id);
+  }
+}
+
+}  // namespace
+
+std::vector<uint64_t> Shrink(const History& prepared, std::vector<uint64_t> ids,
+                             ModelKind model, uint64_t checks_max, bool* one_minimal) {
+  CHECK(StillFails(prepared, ids, model));
+  uint64_t checks = 0;
+  size_t chunks = 2;
+  while (ids.size() >= 2) {
+    const size_t chunk = (ids.size() + chunks - 1) / chunks;
+    bool reduced = false;
+    // Try removing each chunk (testing complements, as in ddmin).
+    for (size_t start = 0; start < ids.size() && checks < checks_max; start += chunk) {
+      std::vector<uint64_t> rest(ids.begin(), ids.begin() + start);
+      rest.insert(rest.end(), ids.begin() + std::min(ids.size(), start + chunk), ids.end());
+      ++checks;
+      if (!rest.empty() && StillFails(prepared, rest, model)) {
+        ids = std::move(rest);
+        chunks = std::max<size_t>(chunks - 1, 2);
+        reduced = true;
+        break;
+      }
+    }
+    if (checks >= checks_max) break;
+    if (reduced) continue;
+    if (chunk == 1) break;  // every single removal was tried: 1-minimal
+    chunks = std::min(ids.size(), chunks * 2);
+  }
+  if (one_minimal != nullptr) *one_minimal = checks < checks_max;
+  CHECK(!ids.empty());
+  return ids;
+}
+
+Explanation Explain(const History& prepared, const CheckResult& result, ModelKind model) {
+  const std::optional<size_t> index = result.FirstViolation();
+  CHECK(index.has_value());
+  const PartitionResult& partition = result.partitions[*index];
+  Explanation out;
+  out.key = partition.key;
+  out.longest = partition.longest;
+  out.state_after_longest = partition.longest_state;
+  FindUnplaceable(prepared, partition, model, &out);
+  out.minimal = Shrink(prepared, partition.op_ids, model, 4000, &out.minimal_is_one_minimal);
+  std::sort(out.minimal.begin(), out.minimal.end());
+  return out;
+}
+
+}  // namespace raftlab::checker

@@ -1,0 +1,115 @@
+#include "checker/linearizability.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "core/base/check.h"
+
+namespace raftlab::checker {
+
+std::optional<size_t> CheckResult::FirstViolation() const {
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    if (partitions[i].verdict == Verdict::kNotLinearizable) return i;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+struct Partition {
+  std::string key;
+  std::vector<uint64_t> op_ids;
+};
+
+std::vector<Partition> Split(const History& history, bool by_key) {
+  std::map<std::string, std::vector<uint64_t>> groups;
+  for (const Operation& op : history.ops) {
+    groups[by_key ? op.key : std::string()].push_back(op.id);
+  }
+  std::vector<Partition> out;
+  for (auto& [key, ids] : groups) out.push_back(Partition{key, std::move(ids)});
+  return out;
+}
+
+// REQUIRES: `model` compiled exactly `ops`; it is used by this thread only.
+PartitionResult SearchPartition(const Partition& partition, Model& model,
+                                const std::vector<SearchOp>& ops, const SearchLimits& limits,
+                                bool keep_longest) {
+  CHECK_EQ(ops.size(), partition.op_ids.size());
+  SearchResult found = SearchLinearization(model, ops, limits, keep_longest);
+  PartitionResult result;
+  result.key = partition.key;
+  result.verdict = found.verdict;
+  result.op_ids = partition.op_ids;
+  for (uint32_t i : found.longest) result.longest.push_back(partition.op_ids[i]);
+  if (keep_longest) result.longest_state = model.Describe(found.longest_state);
+  result.cache_entries = found.cache_entries;
+  result.steps = found.steps;
+  result.memory_bytes = found.memory_bytes;
+  return result;
+}
+
+}  // namespace
+
+Result<CheckResult> CheckHistory(const History& prepared, const std::string& source,
+                                 const CheckOptions& options) {
+  CHECK_GE(options.jobs, 1);
+  const std::vector<Partition> partitions = Split(prepared, options.partition);
+  // Validate every op up front so errors are reported before any search runs.
+  std::vector<std::vector<SearchOp>> inputs(partitions.size());
+  std::vector<Model> models;
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    Model& model = models.emplace_back(options.model);
+    for (uint64_t id : partitions[p].op_ids) {
+      const Operation& op = prepared.ops[id];
+      CHECK_EQ(op.id, id);
+      auto compiled = model.Compile(op, source);
+      if (!compiled) return tl::unexpected(compiled.error());
+      inputs[p].push_back(SearchOp{*compiled, op.invoke_ns, op.return_ns});
+    }
+  }
+  std::atomic<uint64_t> memory_in_use{0};
+  SearchLimits limits;
+  limits.memory_bytes_max = options.memory_bytes_max;
+  limits.memory_bytes_in_use = &memory_in_use;
+  if (options.timeout_ms > 0) {
+    limits.deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(options.timeout_ms);
+  }
+  CheckResult result;
+  result.partitions.resize(partitions.size());
+  std::atomic<size_t> next_partition{0};
+  auto worker = [&] {
+    for (size_t p = next_partition++; p < partitions.size(); p = next_partition++) {
+      result.partitions[p] = SearchPartition(partitions[p], models[p], inputs[p], limits,
+                                             options.keep_longest);
+    }
+  };
+  const size_t threads = std::min<size_t>(static_cast<size_t>(options.jobs), partitions.size());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& thread : pool) thread.join();
+  result.verdict = Verdict::kLinearizable;
+  for (const PartitionResult& partition : result.partitions) {
+    if (partition.verdict == Verdict::kNotLinearizable) {
+      result.verdict = Verdict::kNotLinearizable;
+      break;
+    }
+    if (partition.verdict == Verdict::kUnknown) result.verdict = Verdict::kUnknown;
+  }
+  return result;
+}
+
+Verdict CheckVerdict(const History& prepared, ModelKind model, bool partition) {
+  CheckOptions options;
+  options.model = model;
+  options.partition = partition;
+  auto result = CheckHistory(prepared, prepared.source, options);
+  CHECK(result.has_value());
+  return result->verdict;
+}
+
+}  // namespace raftlab::checker

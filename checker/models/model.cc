@@ -1,0 +1,167 @@
+#include "checker/models/model.h"
+
+#include <fmt/format.h>
+
+#include "core/base/check.h"
+
+namespace raftlab::checker {
+
+const char* ModelKindName(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::kRegister: return "register";
+    case ModelKind::kCasRegister: return "cas-register";
+    case ModelKind::kKv: return "kv";
+  }
+  UNREACHABLE();
+}
+
+Model::Model(ModelKind kind) : kind_(kind) {
+  // Register values render as EDN (nil, 3, "s"); kv values are raw strings with nil == "".
+  const uint32_t nil = InternText(kind == ModelKind::kKv ? "" : "nil");
+  CHECK_EQ(nil, kNilValue);
+}
+
+uint32_t Model::InternText(std::string text) {
+  auto [it, inserted] = text_ids_.try_emplace(text, static_cast<uint32_t>(texts_.size()));
+  if (inserted) {
+    memory_bytes_ += 2 * text.size() + 64;
+    texts_.push_back(std::move(text));
+  }
+  return it->second;
+}
+
+uint32_t Model::InternValue(const Value& value) {
+  if (kind_ == ModelKind::kKv) {
+    switch (value.kind) {
+      case Value::Kind::kNil: return kNilValue;
+      case Value::Kind::kInt: return InternText(std::to_string(value.integer));
+      case Value::Kind::kString: return InternText(value.text);
+    }
+  }
+  return InternText(value.ToString());
+}
+
+Result<CompiledOp> Model::Compile(const Operation& op, const std::string& source) {
+  const bool kv = kind_ == ModelKind::kKv;
+  const bool cas_ok = kind_ == ModelKind::kCasRegister;
+  const bool supported = op.f == OpFunction::kRead || op.f == OpFunction::kWrite ||
+                         op.f == OpFunction::kDelete || (op.f == OpFunction::kCas && cas_ok) ||
+                         (op.f == OpFunction::kAppend && kv);
+  if (!supported) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{}:{}: the {} model has no '{}' operation", source,
+                                 op.source_line, ModelKindName(kind_), OpFunctionName(op.f)));
+  }
+  CompiledOp compiled;
+  compiled.f = op.f;
+  compiled.indeterminate = op.IsIndeterminate();
+  compiled.succeeded = op.succeeded;
+  auto [it, inserted] = key_ids_.try_emplace(op.key, static_cast<uint32_t>(key_names_.size()));
+  if (inserted) key_names_.push_back(op.key);
+  compiled.key = it->second;
+  if (op.f == OpFunction::kRead) {
+    CHECK_EQ(op.output.size(), 1u);
+    compiled.a = InternValue(op.output[0]);
+  } else if (op.f == OpFunction::kCas) {
+    CHECK_EQ(op.input.size(), 2u);
+    compiled.a = InternValue(op.input[0]);
+    compiled.b = InternValue(op.input[1]);
+  } else if (op.f != OpFunction::kDelete) {
+    CHECK_EQ(op.input.size(), 1u);
+    compiled.a = InternValue(op.input[0]);
+  }
+  return compiled;
+}
+
+size_t Model::VectorHash::operator()(const std::vector<uint32_t>& v) const {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a over the ids
+  for (uint32_t x : v) {
+    h ^= x;
+    h *= 1099511628211ull;
+  }
+  return static_cast<size_t>(h);
+}
+
+uint32_t Model::InternState(std::vector<uint32_t> values) {
+  auto [it, inserted] = state_ids_.try_emplace(values, static_cast<uint32_t>(states_.size()));
+  if (inserted) {
+    memory_bytes_ += 8 * values.size() + 96;
+    states_.push_back(std::move(values));
+  }
+  return it->second;
+}
+
+Model::State Model::Initial() {
+  if (key_names_.size() <= 1) return kNilValue;
+  return InternState(std::vector<uint32_t>(key_names_.size(), kNilValue));
+}
+
+uint32_t Model::ValueOf(State state, uint32_t key) const {
+  if (key_names_.size() <= 1) return state;
+  return states_[state][key];
+}
+
+Model::State Model::With(State state, uint32_t key, uint32_t value) {
+  if (key_names_.size() <= 1) return value;
+  if (states_[state][key] == value) return state;
+  std::vector<uint32_t> values = states_[state];
+  values[key] = value;
+  return InternState(std::move(values));
+}
+
+uint32_t Model::Append(uint32_t value, uint32_t suffix) {
+  const uint64_t memo_key = (static_cast<uint64_t>(value) << 32) | suffix;
+  auto it = appends_.find(memo_key);
+  if (it != appends_.end()) return it->second;
+  const uint32_t result = InternText(texts_[value] + texts_[suffix]);
+  appends_.emplace(memo_key, result);
+  memory_bytes_ += 48;
+  return result;
+}
+
+bool Model::Step(State state, const CompiledOp& op, State* next) {
+  const uint32_t current = ValueOf(state, op.key);
+  switch (op.f) {
+    case OpFunction::kRead:
+      *next = state;
+      return current == op.a;
+    case OpFunction::kWrite:
+      *next = With(state, op.key, op.a);
+      return true;
+    case OpFunction::kDelete:
+      *next = With(state, op.key, kNilValue);
+      return true;
+    case OpFunction::kAppend:
+      *next = With(state, op.key, Append(current, op.a));
+      return true;
+    case OpFunction::kCas:
+      if (op.indeterminate) {
+        *next = current == op.a ? With(state, op.key, op.b) : state;
+        return true;
+      }
+      if ((current == op.a) != op.succeeded) return false;
+      *next = op.succeeded ? With(state, op.key, op.b) : state;
+      return true;
+  }
+  UNREACHABLE();
+}
+
+uint64_t Model::Hash(State state) {
+  uint64_t z = static_cast<uint64_t>(state) + 0x9E3779B97F4A7C15ull;  // splitmix64 finalizer
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+std::string Model::Describe(State state) const {
+  std::string out;
+  for (uint32_t k = 0; k < key_names_.size(); ++k) {
+    if (k > 0) out += " ";
+    const std::string& text = texts_[ValueOf(state, k)];
+    const std::string shown = kind_ == ModelKind::kKv ? "\"" + text + "\"" : text;
+    out += key_names_[k].empty() ? shown : key_names_[k] + "=" + shown;
+  }
+  return out;
+}
+
+}  // namespace raftlab::checker
