@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "core/base/check.h"
@@ -33,12 +34,8 @@ std::vector<Partition> Split(const History& history, bool by_key) {
   return out;
 }
 
-// REQUIRES: `model` compiled exactly `ops`; it is used by this thread only.
-PartitionResult SearchPartition(const Partition& partition, Model& model,
-                                const std::vector<SearchOp>& ops, const SearchLimits& limits,
-                                bool keep_longest) {
-  CHECK_EQ(ops.size(), partition.op_ids.size());
-  SearchResult found = SearchLinearization(model, ops, limits, keep_longest);
+PartitionResult ToPartitionResult(const Partition& partition, const Model& model,
+                                  const SearchResult& found, bool keep_longest) {
   PartitionResult result;
   result.key = partition.key;
   result.verdict = found.verdict;
@@ -49,6 +46,20 @@ PartitionResult SearchPartition(const Partition& partition, Model& model,
   result.steps = found.steps;
   result.memory_bytes = found.memory_bytes;
   return result;
+}
+
+// Runs fn(p) for every p in `work` on up to `jobs` threads.
+template <class Fn>
+void ParallelFor(const std::vector<size_t>& work, int jobs, const Fn& fn) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < work.size(); i = next++) fn(work[i]);
+  };
+  const size_t threads = std::min<size_t>(static_cast<size_t>(jobs), work.size());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& thread : pool) thread.join();
 }
 
 }  // namespace
@@ -78,20 +89,43 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
     limits.deadline = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(options.timeout_ms);
   }
+  // Partitions advance in rounds with a doubling step budget, so an easy
+  // violation in one partition is found before a hard partition is finished.
+  // A round's outcome depends only on step counts, never on thread timing:
+  // the first violation in key order after the first round that finds any
+  // decides; unfinished partitions then report kUnknown (not searched to the end).
   CheckResult result;
   result.partitions.resize(partitions.size());
-  std::atomic<size_t> next_partition{0};
-  auto worker = [&] {
-    for (size_t p = next_partition++; p < partitions.size(); p = next_partition++) {
-      result.partitions[p] = SearchPartition(partitions[p], models[p], inputs[p], limits,
-                                             options.keep_longest);
+  std::vector<std::unique_ptr<LinearizationSearch>> searches(partitions.size());
+  std::vector<size_t> running(partitions.size());
+  for (size_t p = 0; p < partitions.size(); ++p) running[p] = p;
+  std::vector<char> finished(partitions.size(), 0);
+  bool violation = false;
+  for (uint64_t budget = uint64_t{1} << 15; !running.empty() && !violation; budget *= 2) {
+    ParallelFor(running, options.jobs, [&](size_t p) {
+      if (!searches[p]) {
+        searches[p] = std::make_unique<LinearizationSearch>(models[p], inputs[p], limits,
+                                                            options.keep_longest);
+      }
+      finished[p] = searches[p]->Resume(budget) ? 1 : 0;
+    });
+    std::vector<size_t> still_running;
+    for (size_t p : running) {
+      if (!finished[p]) {
+        still_running.push_back(p);
+        continue;
+      }
+      violation = violation || searches[p]->result().verdict == Verdict::kNotLinearizable;
     }
-  };
-  const size_t threads = std::min<size_t>(static_cast<size_t>(options.jobs), partitions.size());
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& thread : pool) thread.join();
+    running = std::move(still_running);
+  }
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    SearchResult found;  // kUnknown unless finished
+    if (searches[p] && finished[p]) found = searches[p]->TakeResult();
+    if (searches[p] && !finished[p]) found.cache_entries = searches[p]->result().cache_entries;
+    result.partitions[p] = ToPartitionResult(partitions[p], models[p], found,
+                                             options.keep_longest);
+  }
   result.verdict = Verdict::kLinearizable;
   for (const PartitionResult& partition : result.partitions) {
     if (partition.verdict == Verdict::kNotLinearizable) {

@@ -13,9 +13,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "checker/models/model.h"
+#include "checker/search_cache.h"
 
 namespace raftlab::checker {
 
@@ -28,6 +30,8 @@ struct SearchLimits {
   uint64_t memory_bytes_max = uint64_t{2} << 30;
   // Bytes of cache held by all searches running at once (shared; may be null).
   std::atomic<uint64_t>* memory_bytes_in_use = nullptr;
+  // Set when another partition already proved a violation (may be null).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SearchOp {
@@ -47,6 +51,63 @@ struct SearchResult {
   uint64_t memory_bytes = 0;
 };
 
+class EventList;
+
+struct Frame {
+  uint32_t op;
+  Model::State state_before;
+  // The op was legal and left the state unchanged (a read). Every op that
+  // returned before its invocation was already placed (the walk reached its
+  // call), so any linearization of the rest can be rearranged to place it
+  // first: if that subtree fails, so does its parent, and its siblings need
+  // not be tried. This dominance rule is what keeps read-heavy partitions flat.
+  bool forced;
+};
+
+class LinearizationSearch {
+ public:
+  // REQUIRES: model, ops and limits outlive the search; model compiled ops.
+  LinearizationSearch(Model& model, const std::vector<SearchOp>& ops,
+                      const SearchLimits& limits, bool keep_longest);
+  ~LinearizationSearch();
+  LinearizationSearch(const LinearizationSearch&) = delete;
+  LinearizationSearch& operator=(const LinearizationSearch&) = delete;
+
+  // Runs at most `steps_max` more steps. Returns true once the search is
+  // over (verdict decided or a limit reached); false when only the step
+  // budget ran out, so a caller can interleave partitions deterministically.
+  bool Resume(uint64_t steps_max);
+  const SearchResult& result() const { return result_; }
+  SearchResult TakeResult() { return std::move(result_); }
+
+ private:
+  bool OverLimit();
+  void SetBit(uint32_t op) { bits_[op / 64] |= uint64_t{1} << (op % 64); }
+  void ClearBit(uint32_t op) { bits_[op / 64] &= ~(uint64_t{1} << (op % 64)); }
+  void Record(Model::State state);
+  // Pops choices until one has an untried sibling; false when none is left.
+  bool Backtrack();
+  void TryCall();
+
+  Model& model_;
+  const std::vector<SearchOp>& ops_;
+  const SearchLimits& limits_;
+  const bool keep_longest_;
+  std::unique_ptr<EventList> list_;
+  SearchCache cache_;
+  std::vector<uint64_t> bits_;     // Invariant: bit i set iff op i is on stack_
+  std::vector<uint64_t> zobrist_;  // per-op random keys; the bitset hash is their XOR
+  std::vector<Frame> stack_;
+  uint64_t determinate_left_ = 0;  // determinate ops not on stack_
+  SearchResult result_;
+  uint64_t memory_reported_ = 0;
+  Model::State state_ = 0;  // after the ops on stack_
+  uint64_t hash_ = 0;       // XOR of zobrist_ over the ops on stack_
+  uint32_t node_ = 0;       // the next event to look at
+  bool done_ = false;
+};
+
+// Runs a whole search.
 SearchResult SearchLinearization(Model& model, const std::vector<SearchOp>& ops,
                                  const SearchLimits& limits, bool keep_longest);
 

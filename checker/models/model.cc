@@ -5,6 +5,26 @@
 #include "core/base/check.h"
 
 namespace raftlab::checker {
+namespace {
+
+__extension__ typedef unsigned __int128 U128;  // silences -Wpedantic
+constexpr uint64_t kPrime = (uint64_t{1} << 61) - 1;
+constexpr uint64_t kBase = 0x1F3D5B79A3C1E5ull % kPrime;
+
+uint64_t MulMod(uint64_t a, uint64_t b) {
+  const U128 product = static_cast<U128>(a) * b;
+  uint64_t r = static_cast<uint64_t>(product & kPrime) + static_cast<uint64_t>(product >> 61);
+  if (r >= kPrime) r -= kPrime;
+  return r;
+}
+
+uint64_t AddMod(uint64_t a, uint64_t b) {
+  uint64_t r = a + b;
+  if (r >= kPrime) r -= kPrime;
+  return r;
+}
+
+}  // namespace
 
 const char* ModelKindName(ModelKind kind) {
   switch (kind) {
@@ -19,12 +39,19 @@ Model::Model(ModelKind kind) : kind_(kind) {
   // Register values render as EDN (nil, 3, "s"); kv values are raw strings with nil == "".
   const uint32_t nil = InternText(kind == ModelKind::kKv ? "" : "nil");
   CHECK_EQ(nil, kNilValue);
+  if (kind == ModelKind::kKv) trie_.push_back(TrieEntry{kNoNode, nil, 0, 0});
 }
 
 uint32_t Model::InternText(std::string text) {
   auto [it, inserted] = text_ids_.try_emplace(text, static_cast<uint32_t>(texts_.size()));
   if (inserted) {
-    memory_bytes_ += 2 * text.size() + 64;
+    memory_bytes_ += 2 * text.size() + 80;
+    TextInfo info{0, 1};
+    for (unsigned char c : text) {
+      info.hash = AddMod(MulMod(info.hash, kBase), c + 1);
+      info.power = MulMod(info.power, kBase);
+    }
+    text_info_.push_back(info);
     texts_.push_back(std::move(text));
   }
   return it->second;
@@ -69,6 +96,8 @@ Result<CompiledOp> Model::Compile(const Operation& op, const std::string& source
   } else if (op.f != OpFunction::kDelete) {
     CHECK_EQ(op.input.size(), 1u);
     compiled.a = InternValue(op.input[0]);
+    compiled.b = compiled.a;
+    if (kv && op.f == OpFunction::kWrite) compiled.b = TrieNode(kNoNode, compiled.a);
   }
   return compiled;
 }
@@ -109,14 +138,48 @@ Model::State Model::With(State state, uint32_t key, uint32_t value) {
   return InternState(std::move(values));
 }
 
-uint32_t Model::Append(uint32_t value, uint32_t suffix) {
-  const uint64_t memo_key = (static_cast<uint64_t>(value) << 32) | suffix;
-  auto it = appends_.find(memo_key);
-  if (it != appends_.end()) return it->second;
-  const uint32_t result = InternText(texts_[value] + texts_[suffix]);
-  appends_.emplace(memo_key, result);
-  memory_bytes_ += 48;
-  return result;
+uint32_t Model::TrieNode(uint32_t parent, uint32_t text) {
+  if (text == kNilValue && parent != kNoNode) return parent;  // appending "" changes nothing
+  if (text == kNilValue) return 0;
+  const uint64_t memo_key = (static_cast<uint64_t>(parent + 1) << 32) | text;
+  bool inserted = false;
+  const uint32_t node =
+      trie_ids_.FindOrInsert(memo_key, static_cast<uint32_t>(trie_.size()), &inserted);
+  if (inserted) {
+    const uint64_t base_length = parent == kNoNode ? 0 : trie_[parent].length;
+    const uint64_t base_hash = parent == kNoNode ? 0 : trie_[parent].hash;
+    const TextInfo& info = text_info_[text];
+    trie_.push_back(TrieEntry{parent, text, base_length + texts_[text].size(),
+                              AddMod(MulMod(base_hash, info.power), info.hash)});
+    memory_bytes_ += 40;
+  }
+  return node;
+}
+
+bool Model::Matches(uint32_t node, uint32_t text) {
+  const TrieEntry& entry = trie_[node];
+  const std::string& target = texts_[text];
+  if (entry.length != target.size()) return false;
+  if (entry.hash != text_info_[text].hash) return false;
+  // Hashes agree: confirm exactly, comparing from the end (the last piece is the suffix).
+  size_t end = target.size();
+  for (uint32_t n = node; n != kNoNode && n != 0; n = trie_[n].parent) {
+    const std::string& piece = texts_[trie_[n].text];
+    if (piece.size() > end) return false;
+    if (target.compare(end - piece.size(), piece.size(), piece) != 0) return false;
+    end -= piece.size();
+  }
+  return end == 0;
+}
+
+std::string Model::Spell(uint32_t node) const {
+  std::vector<uint32_t> pieces;
+  for (uint32_t n = node; n != kNoNode && n != 0; n = trie_[n].parent) {
+    pieces.push_back(trie_[n].text);
+  }
+  std::string out;
+  for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) out += texts_[*it];
+  return out;
 }
 
 bool Model::Step(State state, const CompiledOp& op, State* next) {
@@ -124,15 +187,15 @@ bool Model::Step(State state, const CompiledOp& op, State* next) {
   switch (op.f) {
     case OpFunction::kRead:
       *next = state;
-      return current == op.a;
+      return kind_ == ModelKind::kKv ? Matches(current, op.a) : current == op.a;
     case OpFunction::kWrite:
-      *next = With(state, op.key, op.a);
+      *next = With(state, op.key, op.b);
       return true;
     case OpFunction::kDelete:
       *next = With(state, op.key, kNilValue);
       return true;
     case OpFunction::kAppend:
-      *next = With(state, op.key, Append(current, op.a));
+      *next = With(state, op.key, TrieNode(current, op.a));
       return true;
     case OpFunction::kCas:
       if (op.indeterminate) {
@@ -157,8 +220,9 @@ std::string Model::Describe(State state) const {
   std::string out;
   for (uint32_t k = 0; k < key_names_.size(); ++k) {
     if (k > 0) out += " ";
-    const std::string& text = texts_[ValueOf(state, k)];
-    const std::string shown = kind_ == ModelKind::kKv ? "\"" + text + "\"" : text;
+    const uint32_t value = ValueOf(state, k);
+    const std::string shown =
+        kind_ == ModelKind::kKv ? "\"" + Spell(value) + "\"" : texts_[value];
     out += key_names_[k].empty() ? shown : key_names_[k] + "=" + shown;
   }
   return out;

@@ -4,10 +4,15 @@
 // CompiledOp (small integers: interned values and dense key indices) and then
 // steps an opaque State (a uint32 id) through them. States are interned, so
 // two states are equal iff their ids are equal, and Hash(id) is a fixed mix
-// of the id (FNV-1a/splitmix style, never std::hash). Step never copies a
-// value string on the hot path: values are ids into a per-model table, and an
-// append is memoized per (value, suffix) pair. A Model instance is used by
-// one thread; partitions checked in parallel each get their own.
+// of the id (splitmix style, never std::hash). Step never copies a value
+// string on the hot path. Register values are interned literals. A kv value
+// is a node of an append trie: node = (parent node, appended literal), a put
+// starts a new root, and node 0 is the empty string; every node carries its
+// length and a polynomial hash (mod 2^61-1) of its string, so a read compares
+// in O(1) and walks the trie for an exact comparison only when both agree. Two
+// trie nodes may spell the same string; then the cache merely prunes less
+// (equal ids still imply equal states, which is all soundness needs). A
+// Model instance is used by one thread; parallel partitions get their own.
 //
 // Semantics, per key with current value v (nil is the absent value):
 //   read x       legal iff v == x
@@ -24,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checker/flat_map.h"
 #include "checker/history.h"
 #include "core/base/result.h"
 
@@ -39,7 +45,7 @@ struct CompiledOp {
   bool succeeded = true;
   uint32_t key = 0;  // dense index of the key within the partition
   uint32_t a = 0;    // read: value read; write/append: the argument; cas: old
-  uint32_t b = 0;    // cas: new
+  uint32_t b = 0;    // cas: new; write: the value stored (a trie root for kv)
 };
 
 class Model {
@@ -71,7 +77,9 @@ class Model {
   uint32_t InternValue(const Value& value);
   uint32_t InternText(std::string text);
   uint32_t InternState(std::vector<uint32_t> values);
-  uint32_t Append(uint32_t value, uint32_t suffix);
+  uint32_t TrieNode(uint32_t parent, uint32_t text);
+  bool Matches(uint32_t node, uint32_t text);
+  std::string Spell(uint32_t node) const;
   uint32_t ValueOf(State state, uint32_t key) const;
   State With(State state, uint32_t key, uint32_t value);
 
@@ -85,7 +93,21 @@ class Model {
   // Interned values. Invariant: texts_[0] is nil ("" for kv, where nil == "").
   std::vector<std::string> texts_;
   std::unordered_map<std::string, uint32_t> text_ids_;
-  std::unordered_map<uint64_t, uint32_t> appends_;  // (value << 32 | suffix) -> value
+  // kv only. Invariant: trie_[0] is the empty string (parent kNoNode, text 0).
+  static constexpr uint32_t kNoNode = UINT32_MAX;
+  struct TrieEntry {
+    uint32_t parent;
+    uint32_t text;
+    uint64_t length;  // of the spelled string
+    uint64_t hash;    // polynomial hash of the spelled string
+  };
+  struct TextInfo {
+    uint64_t hash;   // polynomial hash of the text
+    uint64_t power;  // base^length mod 2^61-1
+  };
+  std::vector<TrieEntry> trie_;
+  std::vector<TextInfo> text_info_;  // kv only, parallel to texts_
+  FlatMap64 trie_ids_;  // (parent + 1) << 32 | text -> node
   // Multi-key states; with a single key the state is the value id itself.
   std::vector<std::vector<uint32_t>> states_;
   std::unordered_map<std::vector<uint32_t>, uint32_t, VectorHash> state_ids_;
