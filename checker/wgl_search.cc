@@ -111,7 +111,7 @@ void LinearizationSearch::TryCall() {
     const uint64_t next_hash = hash_ ^ zobrist_[op];
     SetBit(op);
     if (cache_.Insert(next_hash ^ Model::Hash(next), next, bits_.data())) {
-      stack_.push_back(Frame{op, state_, next == state_});
+      stack_.push_back(Frame{op, state_, Model::ReadOnly(ops_[op].op)});
       if (!ops_[op].op.indeterminate) --determinate_left_;
       state_ = next;
       hash_ = next_hash;

@@ -56,7 +56,7 @@ class EventList;
 struct Frame {
   uint32_t op;
   Model::State state_before;
-  // The op was legal and left the state unchanged (a read). Every op that
+  // The op is Model::ReadOnly and was legal here. Every op that
   // returned before its invocation was already placed (the walk reached its
   // call), so any linearization of the rest can be rearranged to place it
   // first: if that subtree fails, so does its parent, and its siblings need

@@ -68,6 +68,13 @@ class Model {
   // Returns whether `op` is legal in `state`; if so stores the successor.
   bool Step(State state, const CompiledOp& op, State* next);
   static uint64_t Hash(State state);
+  // True iff the op never changes any state it is legal in (a read, an
+  // observed failed compare). An indeterminate cas is not: placed elsewhere it
+  // may take effect. The search may commit such ops greedily.
+  static bool ReadOnly(const CompiledOp& op) {
+    if (op.f == OpFunction::kRead) return true;
+    return op.f == OpFunction::kCas && !op.indeterminate && !op.succeeded;
+  }
   // "k1=3 k2=nil" for explanations.
   std::string Describe(State state) const;
   // Bytes held by the value and state tables (counted against the memory limit).
