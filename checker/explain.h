@@ -44,8 +44,10 @@ struct Explanation {
 // REQUIRES: result.FirstViolation() and keep_longest was set.
 Explanation Explain(const History& prepared, const CheckResult& result, ModelKind model);
 
-// Deletes operations while the sub-history stays not linearizable (ddmin).
-// REQUIRES: CheckVerdict(subset of `ids`) is kNotLinearizable.
+// Deletes operations while the sub-history stays not linearizable and every
+// read still has a candidate writer (ddmin). When the full set already has
+// a read of a value nobody wrote, that read alone is the answer.
+// REQUIRES: the sub-history of `ids` is not linearizable.
 std::vector<uint64_t> Shrink(const History& prepared, std::vector<uint64_t> ids,
                              ModelKind model, uint64_t checks_max, bool* one_minimal);
 
