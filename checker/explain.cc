@@ -41,24 +41,31 @@ bool EndsWith(const std::string& text, const std::string& suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Whether every read in `ids` could have seen its value from some op left in
-// `ids` (or the initial value). Without this, deleting the writes a read saw
-// gives trivial "minimal" histories: a lone read of a value nobody wrote.
+// Whether read `r` could have seen its value from some op in `ids` (or the
+// initial value).
+bool ReadExplicable(const History& prepared, const std::vector<uint64_t>& ids, uint64_t r) {
+  const Operation& read = prepared.ops[r];
+  const Value& seen = read.output[0];
+  if (seen.IsNil()) return true;
+  if (seen.kind == Value::Kind::kString && seen.text.empty()) return true;
+  for (uint64_t id : ids) {
+    const Operation& w = prepared.ops[id];
+    if (w.f == OpFunction::kRead || w.input.empty() || w.key != read.key) continue;
+    const Value& written = w.input.back();  // write/append value, or cas new
+    if (written == seen) return true;
+    const bool suffix = w.f == OpFunction::kAppend && seen.kind == Value::Kind::kString &&
+                        EndsWith(seen.text, written.text);
+    if (suffix) return true;
+  }
+  return false;
+}
+
+// Whether every read in `ids` is explicable. Without this, deleting the writes
+// a read saw gives trivial "minimal" histories: a lone read of a value nobody wrote.
 bool Explicable(const History& prepared, const std::vector<uint64_t>& ids) {
   for (uint64_t r : ids) {
-    const Operation& read = prepared.ops[r];
-    if (read.f != OpFunction::kRead) continue;
-    const Value& seen = read.output[0];
-    bool explained = seen.IsNil() || (seen.kind == Value::Kind::kString && seen.text.empty());
-    for (size_t i = 0; i < ids.size() && !explained; ++i) {
-      const Operation& w = prepared.ops[ids[i]];
-      if (w.f == OpFunction::kRead || w.input.empty() || w.key != read.key) continue;
-      const Value& written = w.input.back();  // write/append value, or cas new
-      explained = written == seen || (w.f == OpFunction::kAppend &&
-                                       seen.kind == Value::Kind::kString &&
-                                       EndsWith(seen.text, written.text));
-    }
-    if (!explained) return false;
+    if (prepared.ops[r].f != OpFunction::kRead) continue;
+    if (!ReadExplicable(prepared, ids, r)) return false;
   }
   return true;
 }
@@ -106,7 +113,8 @@ std::vector<uint64_t> Shrink(const History& prepared, std::vector<uint64_t> ids,
   // shrinks to that read alone; otherwise every step keeps reads explicable.
   if (!Explicable(prepared, ids)) {
     for (uint64_t id : ids) {  // the first inexplicable read fails on its own
-      if (Explicable(prepared, {id})) continue;
+      if (prepared.ops[id].f != OpFunction::kRead) continue;
+      if (ReadExplicable(prepared, ids, id)) continue;
       const bool fails = CheckVerdict(SubHistory(prepared, {id}), model, false) ==
                          Verdict::kNotLinearizable;
       if (one_minimal != nullptr) *one_minimal = fails;
