@@ -100,6 +100,7 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
   std::vector<size_t> running(partitions.size());
   for (size_t p = 0; p < partitions.size(); ++p) running[p] = p;
   std::vector<char> finished(partitions.size(), 0);
+  std::vector<SearchResult> results(partitions.size());  // kUnknown unless finished
   bool violation = false;
   for (uint64_t budget = uint64_t{1} << 15; !running.empty() && !violation; budget *= 2) {
     ParallelFor(running, options.jobs, [&](size_t p) {
@@ -108,6 +109,10 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
                                                             options.keep_longest);
       }
       finished[p] = searches[p]->Resume(budget) ? 1 : 0;
+      if (finished[p]) {  // free the cache now, so the next partition reuses the memory
+        results[p] = searches[p]->TakeResult();
+        searches[p].reset();
+      }
     });
     std::vector<size_t> still_running;
     for (size_t p : running) {
@@ -115,15 +120,13 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
         still_running.push_back(p);
         continue;
       }
-      violation = violation || searches[p]->result().verdict == Verdict::kNotLinearizable;
+      violation = violation || results[p].verdict == Verdict::kNotLinearizable;
     }
     running = std::move(still_running);
   }
   for (size_t p = 0; p < partitions.size(); ++p) {
-    SearchResult found;  // kUnknown unless finished
-    if (searches[p] && finished[p]) found = searches[p]->TakeResult();
-    if (searches[p] && !finished[p]) found.cache_entries = searches[p]->result().cache_entries;
-    result.partitions[p] = ToPartitionResult(partitions[p], models[p], found,
+    if (searches[p]) results[p].steps = searches[p]->result().steps;  // unfinished
+    result.partitions[p] = ToPartitionResult(partitions[p], models[p], results[p],
                                              options.keep_longest);
   }
   result.verdict = Verdict::kLinearizable;

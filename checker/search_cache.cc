@@ -1,5 +1,6 @@
 #include "checker/search_cache.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/base/check.h"
@@ -7,7 +8,15 @@
 namespace raftlab::checker {
 
 SearchCache::SearchCache(size_t words_per_bitset)
-    : words_(words_per_bitset == 0 ? 1 : words_per_bitset), slots_(1024) {}
+    : words_(words_per_bitset == 0 ? 1 : words_per_bitset), slots_(1024) {
+  // A bitset larger than a block gets blocks of its own size.
+  per_block_ = std::max<size_t>(1, kBlockWords / words_);
+}
+
+const uint64_t* SearchCache::Bitset(uint32_t entry) const {
+  const size_t index = entry - 1;
+  return blocks_[index / per_block_].get() + (index % per_block_) * words_;
+}
 
 bool SearchCache::Insert(uint64_t hash, uint32_t state, const uint64_t* bits) {
   const size_t mask = slots_.size() - 1;
@@ -17,11 +26,14 @@ bool SearchCache::Insert(uint64_t hash, uint32_t state, const uint64_t* bits) {
     if (slot.entry == 0) break;
     if (slot.hash != hash) continue;
     if (slot.state != state) continue;
-    const uint64_t* stored = arena_.data() + (slot.entry - 1) * words_;
-    if (std::memcmp(stored, bits, words_ * sizeof(uint64_t)) == 0) return false;
+    if (std::memcmp(Bitset(slot.entry), bits, words_ * sizeof(uint64_t)) == 0) return false;
   }
   CHECK_LT(size_, UINT32_MAX - 1);
-  arena_.insert(arena_.end(), bits, bits + words_);
+  if (size_ % per_block_ == 0) {
+    blocks_.push_back(std::make_unique_for_overwrite<uint64_t[]>(per_block_ * words_));
+  }
+  std::memcpy(blocks_.back().get() + (size_ % per_block_) * words_, bits,
+              words_ * sizeof(uint64_t));
   ++size_;
   slots_[i] = Slot{hash, state, static_cast<uint32_t>(size_)};
   if (2 * size_ > slots_.size()) Grow();

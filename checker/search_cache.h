@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace raftlab::checker {
@@ -20,7 +21,7 @@ class SearchCache {
   bool Insert(uint64_t hash, uint32_t state, const uint64_t* bits);
   size_t size() const { return size_; }
   uint64_t MemoryBytes() const {
-    return slots_.capacity() * sizeof(Slot) + arena_.capacity() * sizeof(uint64_t);
+    return slots_.capacity() * sizeof(Slot) + blocks_.size() * per_block_ * words_ * sizeof(uint64_t);
   }
 
  private:
@@ -30,11 +31,15 @@ class SearchCache {
     uint32_t entry = 0;  // 1 + index of the bitset in arena_; 0 marks an empty slot
   };
   void Grow();
+  const uint64_t* Bitset(uint32_t entry) const;
 
+  // Bitsets live in fixed blocks that never move, so growth copies nothing.
+  static constexpr size_t kBlockWords = size_t{1} << 16;
   size_t words_;
+  size_t per_block_;  // bitsets per block
   size_t size_ = 0;
-  std::vector<Slot> slots_;      // Invariant: size is a power of two, load <= 1/2
-  std::vector<uint64_t> arena_;  // size_ bitsets of words_ words each
+  std::vector<Slot> slots_;  // Invariant: size is a power of two, load <= 1/2
+  std::vector<std::unique_ptr<uint64_t[]>> blocks_;
 };
 
 }  // namespace raftlab::checker

@@ -42,6 +42,9 @@ void LinearizationSearch::Record(Model::State state) {
 bool LinearizationSearch::Backtrack() {
   for (;;) {
     if (stack_.empty()) return false;
+    CHECK_EQ(levels_.size(), stack_.size() + 1);
+    candidates_.resize(levels_.back().begin);
+    levels_.pop_back();
     const Frame top = stack_.back();
     stack_.pop_back();
     if (!ops_[top.op].op.indeterminate) ++determinate_left_;
@@ -49,11 +52,40 @@ bool LinearizationSearch::Backtrack() {
     hash_ ^= zobrist_[top.op];
     ClearBit(top.op);
     list_->Unlift(top.op);
-    if (!top.forced) {
-      node_ = list_->Next(EventList::CallNode(top.op));
-      return true;
+    if (!top.forced) return true;
+    levels_.back().next = levels_.back().end;  // the parent fails with its forced child
+  }
+}
+
+void LinearizationSearch::EnterLevel() {
+  window_.clear();
+  uint32_t first_return_op = EventList::kNone;
+  for (uint32_t node = list_->First(); node != EventList::kNone; node = list_->Next(node)) {
+    if (!EventList::IsCall(node)) {
+      first_return_op = EventList::OpOf(node);
+      break;
+    }
+    window_.push_back(EventList::OpOf(node));
+  }
+  const uint32_t begin = static_cast<uint32_t>(candidates_.size());
+  for (uint32_t op : window_) {
+    if (Model::ReadOnly(ops_[op].op) && !ops_[op].op.indeterminate) candidates_.push_back(op);
+  }
+  if (first_return_op != EventList::kNone && !Model::ReadOnly(ops_[first_return_op].op)) {
+    candidates_.push_back(first_return_op);
+  }
+  for (uint32_t op : window_) {
+    const CompiledOp& c = ops_[op].op;
+    if (!Model::ReadOnly(c) && !c.indeterminate && op != first_return_op) {
+      candidates_.push_back(op);
     }
   }
+  for (uint32_t op : window_) {
+    if (ops_[op].op.indeterminate) candidates_.push_back(op);
+  }
+  CHECK_EQ(candidates_.size() - begin, window_.size());
+  const uint32_t end = static_cast<uint32_t>(candidates_.size());
+  levels_.push_back(Level{begin, end, begin});
 }
 
 LinearizationSearch::LinearizationSearch(Model& model, const std::vector<SearchOp>& ops,
@@ -69,7 +101,7 @@ LinearizationSearch::LinearizationSearch(Model& model, const std::vector<SearchO
     if (!op.op.indeterminate) CHECK_LE(op.invoke_ns, op.return_ns);
   }
   state_ = model_.Initial();
-  node_ = list_->First();
+  EnterLevel();
 }
 
 LinearizationSearch::~LinearizationSearch() {
@@ -83,16 +115,16 @@ bool LinearizationSearch::Resume(uint64_t steps_max) {
   const uint64_t steps_end = result_.steps + steps_max;
   while (determinate_left_ > 0 && !done_) {
     if (result_.steps >= steps_end) return false;
-    CHECK_NE(node_, EventList::kNone);  // a finite return always precedes the end
     if ((++result_.steps & 0xFFF) == 0 && OverLimit()) {
       result_.verdict = Verdict::kUnknown;
       done_ = true;
       break;
     }
-    if (EventList::IsCall(node_)) {
-      TryCall();
+    const Level& level = levels_.back();
+    if (level.next < level.end) {
+      TryNext();
     } else if (!Backtrack()) {
-      // A return of an op not yet placed, and no choice left to undo.
+      // Every candidate failed and no choice is left to undo.
       result_.verdict = Verdict::kNotLinearizable;
       done_ = true;
     }
@@ -104,25 +136,23 @@ bool LinearizationSearch::Resume(uint64_t steps_max) {
   return true;
 }
 
-void LinearizationSearch::TryCall() {
-  const uint32_t op = EventList::OpOf(node_);
+void LinearizationSearch::TryNext() {
+  const uint32_t op = candidates_[levels_.back().next++];
   Model::State next = 0;
-  if (model_.Step(state_, ops_[op].op, &next)) {
-    const uint64_t next_hash = hash_ ^ zobrist_[op];
-    SetBit(op);
-    if (cache_.Insert(next_hash ^ Model::Hash(next), next, bits_.data())) {
-      stack_.push_back(Frame{op, state_, Model::ReadOnly(ops_[op].op)});
-      if (!ops_[op].op.indeterminate) --determinate_left_;
-      state_ = next;
-      hash_ = next_hash;
-      list_->Lift(op);
-      if (keep_longest_) Record(state_);
-      node_ = list_->First();
-      return;
-    }
-    ClearBit(op);
+  if (!model_.Step(state_, ops_[op].op, &next)) return;
+  const uint64_t next_hash = hash_ ^ zobrist_[op];
+  SetBit(op);
+  if (!cache_.Insert(next_hash ^ Model::Hash(next), next, bits_.data())) {
+    ClearBit(op);  // this (set, state) was explored before and failed
+    return;
   }
-  node_ = list_->Next(node_);
+  stack_.push_back(Frame{op, state_, Model::ReadOnly(ops_[op].op)});
+  if (!ops_[op].op.indeterminate) --determinate_left_;
+  state_ = next;
+  hash_ = next_hash;
+  list_->Lift(op);
+  if (keep_longest_) Record(state_);
+  EnterLevel();
 }
 
 SearchResult SearchLinearization(Model& model, const std::vector<SearchOp>& ops,

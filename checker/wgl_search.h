@@ -87,7 +87,10 @@ class LinearizationSearch {
   void Record(Model::State state);
   // Pops choices until one has an untried sibling; false when none is left.
   bool Backtrack();
-  void TryCall();
+  // Tries the next candidate of the current level.
+  void TryNext();
+  // Pushes the candidates for the next op to place (see Level).
+  void EnterLevel();
 
   Model& model_;
   const std::vector<SearchOp>& ops_;
@@ -103,8 +106,22 @@ class LinearizationSearch {
   uint64_t memory_reported_ = 0;
   Model::State state_ = 0;  // after the ops on stack_
   uint64_t hash_ = 0;       // XOR of zobrist_ over the ops on stack_
-  uint32_t node_ = 0;       // the next event to look at
   bool done_ = false;
+  // One level per placed op plus the root. The candidates to place next are
+  // the calls before the first return in the event list (WGL's window), in a
+  // heuristic order that is not needed for correctness, only speed:
+  // read-only ops (legal ones are forced, see Frame), then the op of that
+  // first return (it must be placed before anything invoked after it
+  // returned: "just in time", Lowe 2017), then other determinate ops in
+  // invocation order, then indeterminate ones (whose absence is likeliest).
+  struct Level {
+    uint32_t begin;  // candidates_[begin, end)
+    uint32_t end;
+    uint32_t next;   // the next candidate to try
+  };
+  std::vector<Level> levels_;
+  std::vector<uint32_t> candidates_;  // op indices, level after level
+  std::vector<uint32_t> window_;      // scratch for EnterLevel
 };
 
 // Runs a whole search.

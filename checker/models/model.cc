@@ -39,7 +39,7 @@ Model::Model(ModelKind kind) : kind_(kind) {
   // Register values render as EDN (nil, 3, "s"); kv values are raw strings with nil == "".
   const uint32_t nil = InternText(kind == ModelKind::kKv ? "" : "nil");
   CHECK_EQ(nil, kNilValue);
-  if (kind == ModelKind::kKv) trie_.push_back(TrieEntry{kNoNode, nil, 0, 0});
+  if (kind == ModelKind::kKv) trie_.push_back(TrieEntry{kNoNode, nil, 0, 0, kNoNode, kNoNode});
 }
 
 uint32_t Model::InternText(std::string text) {
@@ -141,19 +141,28 @@ Model::State Model::With(State state, uint32_t key, uint32_t value) {
 uint32_t Model::TrieNode(uint32_t parent, uint32_t text) {
   if (text == kNilValue && parent != kNoNode) return parent;  // appending "" changes nothing
   if (text == kNilValue) return 0;
-  const uint64_t memo_key = (static_cast<uint64_t>(parent + 1) << 32) | text;
-  bool inserted = false;
-  const uint32_t node =
-      trie_ids_.FindOrInsert(memo_key, static_cast<uint32_t>(trie_.size()), &inserted);
-  if (inserted) {
-    const uint64_t base_length = parent == kNoNode ? 0 : trie_[parent].length;
-    const uint64_t base_hash = parent == kNoNode ? 0 : trie_[parent].hash;
-    const TextInfo& info = text_info_[text];
-    trie_.push_back(TrieEntry{parent, text, base_length + texts_[text].size(),
-                              AddMod(MulMod(base_hash, info.power), info.hash)});
-    memory_bytes_ += 40;
+  const uint32_t fresh = static_cast<uint32_t>(trie_.size());
+  if (parent == kNoNode) {
+    bool inserted = false;
+    const uint32_t root = put_roots_.FindOrInsert(text, fresh, &inserted);
+    if (!inserted) return root;
+  } else {
+    for (uint32_t c = trie_[parent].first_child; c != kNoNode; c = trie_[c].next_sibling) {
+      if (trie_[c].text == text) return c;
+    }
   }
-  return node;
+  const uint64_t base_length = parent == kNoNode ? 0 : trie_[parent].length;
+  const uint64_t base_hash = parent == kNoNode ? 0 : trie_[parent].hash;
+  const TextInfo& info = text_info_[text];
+  TrieEntry entry{parent, text, base_length + texts_[text].size(),
+                  AddMod(MulMod(base_hash, info.power), info.hash)};
+  if (parent != kNoNode) {
+    entry.next_sibling = trie_[parent].first_child;
+    trie_[parent].first_child = fresh;
+  }
+  trie_.push_back(entry);
+  memory_bytes_ += sizeof(TrieEntry);
+  return fresh;
 }
 
 bool Model::Matches(uint32_t node, uint32_t text) {

@@ -107,6 +107,10 @@ class Model {
     uint32_t text;
     uint64_t length;  // of the spelled string
     uint64_t hash;    // polynomial hash of the spelled string
+    // Children form a singly linked list: few distinct appends follow one
+    // value, so a short walk beats a hash table (no rehashing, no misses).
+    uint32_t first_child = kNoNode;
+    uint32_t next_sibling = kNoNode;
   };
   struct TextInfo {
     uint64_t hash;   // polynomial hash of the text
@@ -114,7 +118,7 @@ class Model {
   };
   std::vector<TrieEntry> trie_;
   std::vector<TextInfo> text_info_;  // kv only, parallel to texts_
-  FlatMap64 trie_ids_;  // (parent + 1) << 32 | text -> node
+  FlatMap64 put_roots_;  // text -> root node of a put
   // Multi-key states; with a single key the state is the value id itself.
   std::vector<std::vector<uint32_t>> states_;
   std::unordered_map<std::vector<uint32_t>, uint32_t, VectorHash> state_ids_;
