@@ -71,12 +71,13 @@ void LinearizationSearch::EnterLevel() {
   for (uint32_t op : window_) {
     if (Model::ReadOnly(ops_[op].op) && !ops_[op].op.indeterminate) candidates_.push_back(op);
   }
-  if (first_return_op != EventList::kNone && !Model::ReadOnly(ops_[first_return_op].op)) {
-    candidates_.push_back(first_return_op);
-  }
+  const bool x_first = first_return_op != EventList::kNone &&
+                       !Model::ReadOnly(ops_[first_return_op].op) &&
+                       !ops_[first_return_op].op.indeterminate;
+  if (x_first) candidates_.push_back(first_return_op);
   for (uint32_t op : window_) {
     const CompiledOp& c = ops_[op].op;
-    if (!Model::ReadOnly(c) && !c.indeterminate && op != first_return_op) {
+    if (!Model::ReadOnly(c) && !c.indeterminate && !(x_first && op == first_return_op)) {
       candidates_.push_back(op);
     }
   }
