@@ -80,6 +80,7 @@ class Parser {
   Result<Node> ParseMap(int depth) {
     Node node;
     node.kind = Node::Kind::kMap;
+    node.entries.reserve(8);  // history maps have 5-7 entries
     ++pos_;
     for (;;) {
       SkipSpace();

@@ -48,6 +48,7 @@ bool LinearizationSearch::Backtrack() {
     const Frame top = stack_.back();
     stack_.pop_back();
     if (!ops_[top.op].op.indeterminate) ++determinate_left_;
+    if (Model::Resets(ops_[top.op].op)) --placed_resets_[ops_[top.op].op.key];
     state_ = top.state_before;
     hash_ ^= zobrist_[top.op];
     ClearBit(top.op);
@@ -86,7 +87,7 @@ void LinearizationSearch::EnterLevel() {
   }
   CHECK_EQ(candidates_.size() - begin, window_.size());
   const uint32_t end = static_cast<uint32_t>(candidates_.size());
-  levels_.push_back(Level{begin, end, begin});
+  levels_.push_back(Level{begin, end, DeadEnd() ? end : begin});
 }
 
 LinearizationSearch::LinearizationSearch(Model& model, const std::vector<SearchOp>& ops,
@@ -101,8 +102,33 @@ LinearizationSearch::LinearizationSearch(Model& model, const std::vector<SearchO
     if (!op.op.indeterminate) ++determinate_left_;
     if (!op.op.indeterminate) CHECK_LE(op.invoke_ns, op.return_ns);
   }
+  uint32_t keys = 0;
+  for (const SearchOp& op : ops) keys = std::max(keys, op.op.key + 1);
+  placed_resets_.assign(keys, 0);
+  resets_before_return_.assign(ops.size(), 0);
+  std::vector<std::vector<uint64_t>> reset_invokes(keys);  // sorted below
+  for (const SearchOp& op : ops) {
+    if (Model::Resets(op.op)) reset_invokes[op.op.key].push_back(op.invoke_ns);
+  }
+  for (auto& invokes : reset_invokes) std::sort(invokes.begin(), invokes.end());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (ops[i].op.f != OpFunction::kRead) continue;
+    const auto& invokes = reset_invokes[ops[i].op.key];
+    resets_before_return_[i] = static_cast<uint32_t>(
+        std::upper_bound(invokes.begin(), invokes.end(), ops[i].return_ns) - invokes.begin());
+  }
   state_ = model_.Initial();
   EnterLevel();
+}
+
+bool LinearizationSearch::DeadEnd() const {
+  for (uint32_t op : window_) {
+    const CompiledOp& c = ops_[op].op;
+    if (c.f != OpFunction::kRead) continue;
+    if (placed_resets_[c.key] != resets_before_return_[op]) continue;
+    if (!model_.CanReachByAppends(state_, c)) return true;
+  }
+  return false;
 }
 
 LinearizationSearch::~LinearizationSearch() {
@@ -148,6 +174,7 @@ void LinearizationSearch::TryNext() {
     return;
   }
   stack_.push_back(Frame{op, state_, Model::ReadOnly(ops_[op].op)});
+  if (Model::Resets(ops_[op].op)) ++placed_resets_[ops_[op].op.key];
   if (!ops_[op].op.indeterminate) --determinate_left_;
   state_ = next;
   hash_ = next_hash;

@@ -122,6 +122,13 @@ class LinearizationSearch {
   std::vector<Level> levels_;
   std::vector<uint32_t> candidates_;  // op indices, level after level
   std::vector<uint32_t> window_;      // scratch for EnterLevel
+  // Pruning for kv appends: a pending read whose value the current value is
+  // not a prefix of can never become legal once no put/delete on its key can
+  // still come before it (every such op invoked before the read returned is
+  // placed; later ones must follow the read). Then the level is dead.
+  bool DeadEnd() const;
+  std::vector<uint32_t> resets_before_return_;  // per read: resets on its key invoked by then
+  std::vector<uint32_t> placed_resets_;         // per key: resets on stack_
 };
 
 // Runs a whole search.

@@ -89,6 +89,17 @@ Result<CompiledOp> Model::Compile(const Operation& op, const std::string& source
   if (op.f == OpFunction::kRead) {
     CHECK_EQ(op.output.size(), 1u);
     compiled.a = InternValue(op.output[0]);
+    if (kv) {
+      if (prefix_hashes_.size() <= compiled.a) prefix_hashes_.resize(compiled.a + 1);
+      std::vector<uint64_t>& prefix = prefix_hashes_[compiled.a];
+      if (prefix.empty()) {
+        prefix.push_back(0);
+        for (unsigned char c : texts_[compiled.a]) {
+          prefix.push_back(AddMod(MulMod(prefix.back(), kBase), c + 1));
+        }
+        memory_bytes_ += 8 * prefix.size();
+      }
+    }
   } else if (op.f == OpFunction::kCas) {
     CHECK_EQ(op.input.size(), 2u);
     compiled.a = InternValue(op.input[0]);
@@ -179,6 +190,16 @@ bool Model::Matches(uint32_t node, uint32_t text) {
     end -= piece.size();
   }
   return end == 0;
+}
+
+bool Model::CanReachByAppends(State state, const CompiledOp& read) {
+  if (kind_ != ModelKind::kKv) return true;
+  CHECK(read.f == OpFunction::kRead);
+  const TrieEntry& entry = trie_[ValueOf(state, read.key)];
+  const std::vector<uint64_t>& prefix = prefix_hashes_[read.a];
+  if (entry.length >= prefix.size()) return entry.length + 1 == prefix.size() &&
+                                            entry.hash == prefix.back();
+  return prefix[entry.length] == entry.hash;
 }
 
 std::string Model::Spell(uint32_t node) const {

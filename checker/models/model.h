@@ -75,6 +75,15 @@ class Model {
     if (op.f == OpFunction::kRead) return true;
     return op.f == OpFunction::kCas && !op.indeterminate && !op.succeeded;
   }
+  // Whether a put or delete (an op that may shrink a kv value).
+  static bool Resets(const CompiledOp& op) {
+    return op.f == OpFunction::kWrite || op.f == OpFunction::kDelete;
+  }
+  // kv only: whether the read could still become legal from `state` by
+  // appends alone, i.e. the key's value is a prefix of the value read.
+  // A hash match counts as "could", so a collision only weakens pruning.
+  // Always true for registers.
+  bool CanReachByAppends(State state, const CompiledOp& read);
   // "k1=3 k2=nil" for explanations.
   std::string Describe(State state) const;
   // Bytes held by the value and state tables (counted against the memory limit).
@@ -118,6 +127,8 @@ class Model {
   };
   std::vector<TrieEntry> trie_;
   std::vector<TextInfo> text_info_;  // kv only, parallel to texts_
+  // kv only: prefix hashes of texts that reads returned (index: text id).
+  std::vector<std::vector<uint64_t>> prefix_hashes_;
   FlatMap64 put_roots_;  // text -> root node of a put
   // Multi-key states; with a single key the state is the value id itself.
   std::vector<std::vector<uint32_t>> states_;
