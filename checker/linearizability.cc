@@ -102,7 +102,7 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
   std::vector<char> finished(partitions.size(), 0);
   std::vector<SearchResult> results(partitions.size());  // kUnknown unless finished
   bool violation = false;
-  for (uint64_t budget = uint64_t{1} << 15; !running.empty() && !violation; budget *= 2) {
+  for (uint64_t budget = uint64_t{1} << 10; !running.empty() && !violation; budget *= 2) {
     ParallelFor(running, options.jobs, [&](size_t p) {
       if (!searches[p]) {
         searches[p] = std::make_unique<LinearizationSearch>(models[p], inputs[p], limits,
