@@ -95,7 +95,8 @@ void FindUnplaceable(const History& prepared, const PartitionResult& partition, 
   const std::set<uint64_t> placed(partition.longest.begin(), partition.longest.end());
   uint64_t earliest_return = kInfinity;
   for (uint64_t id : partition.op_ids) {
-    if (!placed.contains(id)) earliest_return = std::min(earliest_return, prepared.ops[id].return_ns);
+    if (placed.contains(id)) continue;
+    earliest_return = std::min(earliest_return, prepared.ops[id].return_ns);
   }
   for (uint64_t id : partition.op_ids) {
     if (placed.contains(id) || prepared.ops[id].invoke_ns > earliest_return) continue;

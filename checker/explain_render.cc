@@ -115,7 +115,9 @@ std::string ExplainText(const History& prepared, const CheckResult& result, Mode
   out += fmt::format("longest partial linearization ({} ops), ending in state {}:\n",
                      e.longest.size(), e.state_after_longest);
   const size_t tail = std::min<size_t>(e.longest.size(), 10);
-  if (tail < e.longest.size()) out += fmt::format("  ... {} earlier ops\n", e.longest.size() - tail);
+  if (tail < e.longest.size()) {
+    out += fmt::format("  ... {} earlier ops\n", e.longest.size() - tail);
+  }
   out += Listing(prepared, std::vector<uint64_t>(e.longest.end() - tail, e.longest.end()), "  ");
   out += "operations that cannot be placed next:\n";
   for (uint64_t id : e.unplaceable) {
@@ -133,9 +135,10 @@ std::string ExplainText(const History& prepared, const CheckResult& result, Mode
 std::string ExplainJson(const History& prepared, const CheckResult& result, ModelKind model) {
   std::string partitions;
   for (const PartitionResult& p : result.partitions) {
-    partitions += fmt::format("{}{{\"key\":{},\"verdict\":\"{}\",\"ops\":{},\"cache_entries\":{}}}",
+    partitions += fmt::format("{}{{\"key\":{},\"verdict\":\"{}\",\"ops\":{},"
+                              "\"cache_entries\":{},\"steps\":{}}}",
                               partitions.empty() ? "" : ",", JsonString(p.key),
-                              VerdictName(p.verdict), p.op_ids.size(), p.cache_entries);
+                              VerdictName(p.verdict), p.op_ids.size(), p.cache_entries, p.steps);
   }
   std::string out = fmt::format("{{\"verdict\":\"{}\",\"model\":\"{}\",\"partitions\":[{}]",
                                 VerdictName(result.verdict), ModelKindName(model), partitions);

@@ -135,7 +135,9 @@ Result<Operation> LineReader::Read(const Json& object) {
   const Json* ret = object.Find("return_ns");
   if (ret == nullptr) return Fail("expected a \"return_ns\" member (null when indeterminate)");
   if (ret->kind == Json::Kind::kNull) {
-    if (op.status != OpStatus::kInfo) return Fail("\"return_ns\": null requires \"status\": \"info\"");
+    if (op.status != OpStatus::kInfo) {
+      return Fail("\"return_ns\": null requires \"status\": \"info\"");
+    }
   } else {
     auto value = Integer(object, "return_ns", true, 0);
     if (!value) return tl::unexpected(value.error());

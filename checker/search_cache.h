@@ -21,7 +21,8 @@ class SearchCache {
   bool Insert(uint64_t hash, uint32_t state, const uint64_t* bits);
   size_t size() const { return size_; }
   uint64_t MemoryBytes() const {
-    return slots_.capacity() * sizeof(Slot) + blocks_.size() * per_block_ * words_ * sizeof(uint64_t);
+    const uint64_t block_bytes = per_block_ * words_ * sizeof(uint64_t);
+    return slots_.capacity() * sizeof(Slot) + blocks_.size() * block_bytes;
   }
 
  private:

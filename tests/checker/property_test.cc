@@ -141,7 +141,8 @@ void RunProperty(const std::string& name, const std::function<void()>& property)
   params.seed = kSeed;
   params.maxSuccess = kCases;
   params.maxSize = 60;
-  const rc::detail::TestResult result = rc::detail::checkTestable(property, rc::detail::TestMetadata{}, params);
+  const rc::detail::TestResult result =
+      rc::detail::checkTestable(property, rc::detail::TestMetadata{}, params);
   rc::detail::FailureResult failure;
   if (result.match(failure)) {
     std::ostringstream counterexample;
