@@ -67,7 +67,8 @@ void ParallelFor(const std::vector<size_t>& work, int jobs, const Fn& fn) {
 Result<CheckResult> CheckHistory(const History& prepared, const std::string& source,
                                  const CheckOptions& options) {
   CHECK_GE(options.jobs, 1);
-  const std::vector<Partition> partitions = Split(prepared, options.partition);
+  const std::vector<Partition> partitions =
+      Split(prepared, options.partition && Model::Partitionable(options.model));
   // Validate every op up front so errors are reported before any search runs.
   std::vector<std::vector<SearchOp>> inputs(partitions.size());
   std::vector<Model> models;

@@ -32,18 +32,22 @@ struct CheckFlags {
   bool no_partition = false;
 };
 
-// auto: Porcupine logs are kv; EDN registers with cas are cas-registers;
-// otherwise kv when any op appends, else cas-register.
+// auto: Porcupine logs are kv; kv when any op appends; JSON lines carrying
+// header revisions are etcd; otherwise cas-register.
 ModelKind ChooseModel(const checker::History& history, HistoryFormat format) {
   if (format == HistoryFormat::kPorcupineKv) return ModelKind::kKv;
+  bool revisions = false;
   for (const checker::Operation& op : history.ops) {
     if (op.f == checker::OpFunction::kAppend) return ModelKind::kKv;
+    revisions = revisions || op.revision >= 0;
   }
+  if (format == HistoryFormat::kJsonl && revisions) return ModelKind::kEtcd;
   return ModelKind::kCasRegister;
 }
 
 std::optional<ModelKind> ParseModel(const std::string& name) {
-  for (ModelKind kind : {ModelKind::kRegister, ModelKind::kCasRegister, ModelKind::kKv}) {
+  for (ModelKind kind : {ModelKind::kRegister, ModelKind::kCasRegister, ModelKind::kKv,
+                         ModelKind::kEtcd}) {
     if (name == checker::ModelKindName(kind)) return kind;
   }
   return std::nullopt;
@@ -68,8 +72,7 @@ int RunCheck(const CheckFlags& flags) {
   } else if (auto model = ParseModel(flags.model); model.has_value()) {
     options.model = *model;
   } else {
-    std::fprintf(stderr, "error: --model: expected auto, register, cas-register or kv "
-                         "(etcd is not implemented yet)\n");
+    std::fprintf(stderr, "error: --model: expected auto, register, cas-register, kv or etcd\n");
     return kExitUsage;
   }
   options.partition = !flags.no_partition;
@@ -117,7 +120,7 @@ void RegisterCheckCommand(CLI::App& app, int* exit_code) {
   CLI::App* check = app.add_subcommand("check", "Check a recorded history for linearizability");
   check->add_option("history", flags->path, "History file")->required();
   check->add_option("--format", flags->format, "auto|jsonl|jepsen-edn|porcupine-kv");
-  check->add_option("--model", flags->model, "auto|register|cas-register|kv");
+  check->add_option("--model", flags->model, "auto|register|cas-register|kv|etcd");
   check->add_option("--timeout", flags->timeout_seconds, "Time limit in seconds (0: none)");
   check->add_option("--memory-mb", flags->memory_mb, "Cache memory limit in MiB");
   check->add_option("--jobs", flags->jobs, "Partitions checked in parallel")

@@ -31,6 +31,7 @@ const char* ModelKindName(ModelKind kind) {
     case ModelKind::kRegister: return "register";
     case ModelKind::kCasRegister: return "cas-register";
     case ModelKind::kKv: return "kv";
+    case ModelKind::kEtcd: return "etcd";
   }
   UNREACHABLE();
 }
@@ -70,7 +71,7 @@ uint32_t Model::InternValue(const Value& value) {
 
 Result<CompiledOp> Model::Compile(const Operation& op, const std::string& source) {
   const bool kv = kind_ == ModelKind::kKv;
-  const bool cas_ok = kind_ == ModelKind::kCasRegister;
+  const bool cas_ok = kind_ == ModelKind::kCasRegister || kind_ == ModelKind::kEtcd;
   const bool supported = op.f == OpFunction::kRead || op.f == OpFunction::kWrite ||
                          op.f == OpFunction::kDelete || (op.f == OpFunction::kCas && cas_ok) ||
                          (op.f == OpFunction::kAppend && kv);
@@ -79,8 +80,15 @@ Result<CompiledOp> Model::Compile(const Operation& op, const std::string& source
                      fmt::format("{}:{}: the {} model has no '{}' operation", source,
                                  op.source_line, ModelKindName(kind_), OpFunctionName(op.f)));
   }
+  const bool nil_put = op.f == OpFunction::kWrite && !op.input.empty() && op.input[0].IsNil();
+  if (kind_ == ModelKind::kEtcd && nil_put) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{}:{}: the etcd model needs a value for 'put'", source,
+                                 op.source_line));
+  }
   CompiledOp compiled;
   compiled.f = op.f;
+  compiled.revision = op.revision;
   compiled.indeterminate = op.IsIndeterminate();
   compiled.succeeded = op.succeeded;
   auto [it, inserted] = key_ids_.try_emplace(op.key, static_cast<uint32_t>(key_names_.size()));
@@ -132,6 +140,7 @@ uint32_t Model::InternState(std::vector<uint32_t> values) {
 }
 
 Model::State Model::Initial() {
+  if (kind_ == ModelKind::kEtcd) return InitialEtcd();
   if (key_names_.size() <= 1) return kNilValue;
   return InternState(std::vector<uint32_t>(key_names_.size(), kNilValue));
 }
@@ -213,6 +222,7 @@ std::string Model::Spell(uint32_t node) const {
 }
 
 bool Model::Step(State state, const CompiledOp& op, State* next) {
+  if (kind_ == ModelKind::kEtcd) return StepEtcd(state, op, next);
   const uint32_t current = ValueOf(state, op.key);
   switch (op.f) {
     case OpFunction::kRead:
@@ -247,6 +257,7 @@ uint64_t Model::Hash(State state) {
 }
 
 std::string Model::Describe(State state) const {
+  if (kind_ == ModelKind::kEtcd) return DescribeEtcd(state);
   std::string out;
   for (uint32_t k = 0; k < key_names_.size(); ++k) {
     if (k > 0) out += " ";

@@ -35,7 +35,12 @@
 
 namespace raftlab::checker {
 
-enum class ModelKind { kRegister, kCasRegister, kKv };
+enum class ModelKind {
+  kRegister,     // read, write
+  kCasRegister,  // read, write, cas (compare-and-swap)
+  kKv,           // get, put, append on string values; nil reads as ""
+  kEtcd,         // SEMANTICS.md S9: a global revision; every response's revision must match
+};
 
 const char* ModelKindName(ModelKind kind);
 
@@ -46,6 +51,7 @@ struct CompiledOp {
   uint32_t key = 0;  // dense index of the key within the partition
   uint32_t a = 0;    // read: value read; write/append: the argument; cas: old
   uint32_t b = 0;    // cas: new; write: the value stored (a trie root for kv)
+  int64_t revision = -1;  // etcd: the response's header revision, -1 when unknown
 };
 
 class Model {
@@ -56,9 +62,10 @@ class Model {
   explicit Model(ModelKind kind);
 
   ModelKind kind() const { return kind_; }
-  // Whether histories may be split per key (P-compositionality): true for
-  // every model here, since an operation touches exactly one key.
-  static bool Partitionable() { return true; }
+  // Whether histories may be split per key (P-compositionality): true when
+  // an operation touches exactly one key and nothing else; false for etcd,
+  // whose global revision ties all keys together.
+  static bool Partitionable(ModelKind kind) { return kind != ModelKind::kEtcd; }
 
   // Input errors (an operation the model does not support) name the op's line.
   Result<CompiledOp> Compile(const Operation& op, const std::string& source);
@@ -95,6 +102,12 @@ class Model {
   uint32_t InternState(std::vector<uint32_t> values);
   uint32_t TrieNode(uint32_t parent, uint32_t text);
   bool Matches(uint32_t node, uint32_t text);
+  // The etcd model (etcd_model.cc). A state is {revision, per key: value,
+  // create revision, mod revision, version}; value kNilValue means absent.
+  State InitialEtcd();
+  bool StepEtcd(State state, const CompiledOp& op, State* next);
+  std::string DescribeEtcd(State state) const;
+  State InternEtcd(std::vector<int64_t> fields);
   std::string Spell(uint32_t node) const;
   uint32_t ValueOf(State state, uint32_t key) const;
   State With(State state, uint32_t key, uint32_t value);
@@ -133,6 +146,11 @@ class Model {
   // Multi-key states; with a single key the state is the value id itself.
   std::vector<std::vector<uint32_t>> states_;
   std::unordered_map<std::vector<uint32_t>, uint32_t, VectorHash> state_ids_;
+  std::vector<std::vector<int64_t>> etcd_states_;
+  struct FieldsHash {
+    size_t operator()(const std::vector<int64_t>& v) const;
+  };
+  std::unordered_map<std::vector<int64_t>, uint32_t, FieldsHash> etcd_state_ids_;
   uint64_t memory_bytes_ = 0;
 };
 

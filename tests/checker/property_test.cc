@@ -31,7 +31,33 @@ struct Pending {
   bool applied = false;
 };
 
-// Runs a real sequential register / kv under random interleavings: each op
+// A sequential etcd: put, a successful txn and deleting a present key bump
+// the revision; every response carries the revision after the op.
+void ApplyEtcd(Operation* op, std::map<std::string, Value>* truth, int64_t* revision) {
+  auto found = truth->find(op->key);
+  const bool present = found != truth->end();
+  if (op->f == OpFunction::kRead) {
+    op->output = {present ? found->second : Value::Nil()};
+  } else if (op->f == OpFunction::kWrite) {
+    (*truth)[op->key] = op->input[0];
+    ++*revision;
+  } else if (op->f == OpFunction::kDelete) {
+    if (present) {
+      truth->erase(found);
+      ++*revision;
+    }
+  } else {
+    const Value current = present ? found->second : Value::Nil();
+    op->succeeded = current == op->input[0];  // a failed txn is still an ok response
+    if (op->succeeded) {
+      (*truth)[op->key] = op->input[1];
+      ++*revision;
+    }
+  }
+  op->revision = *revision;
+}
+
+// Runs a real sequential register / kv / etcd under random interleavings: each op
 // takes effect atomically at a point between its invocation and return, so
 // the history is linearizable by construction. Some ops time out (status
 // info) before or after taking effect; a timed-out client continues under a
@@ -41,6 +67,7 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind) {
   const uint32_t clients = 1 + choices.Draw(5);
   const uint32_t keys = 1 + choices.Draw(3);
   std::map<std::string, Value> truth;  // absent keys read as nil (register) or "" (kv)
+  int64_t revision = 1;                // etcd: the store's revision
   std::vector<std::optional<Pending>> pending(clients);
   std::vector<int64_t> client_ids(clients);
   for (uint32_t c = 0; c < clients; ++c) client_ids[c] = c;
@@ -51,6 +78,7 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind) {
     Operation op = pending[c]->op;
     op.status = status;
     op.return_ns = status == OpStatus::kInfo ? kInfinity : now;
+    if (status == OpStatus::kInfo) op.revision = -1;  // no response, no header
     op.id = history.ops.size();
     history.ops.push_back(std::move(op));
     pending[c].reset();
@@ -64,9 +92,11 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind) {
       op.client = client_ids[c];
       op.invoke_ns = now;
       op.key = "k" + std::to_string(choices.Draw(keys));
-      const uint32_t f = choices.Draw(3);
+      const uint32_t f = choices.Draw(kind == ModelKind::kEtcd ? 4 : 3);
       if (f == 0) {
         op.f = OpFunction::kRead;
+      } else if (f == 3) {
+        op.f = OpFunction::kDelete;
       } else if (kind == ModelKind::kKv) {
         op.f = f == 1 ? OpFunction::kWrite : OpFunction::kAppend;
         op.input = {Value::String("x" + std::to_string(appends++) + ".")};
@@ -89,6 +119,11 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind) {
       continue;
     }
     // The linearization point.
+    if (kind == ModelKind::kEtcd) {
+      ApplyEtcd(&p.op, &truth, &revision);
+      p.applied = true;
+      continue;
+    }
     const bool kv = kind == ModelKind::kKv;
     auto found = truth.find(p.op.key);
     const Value current = found != truth.end() ? found->second
@@ -136,6 +171,19 @@ void MutateRead(History* history, ModelKind kind, uint32_t pick) {
   read.output = {kind == ModelKind::kKv ? Value::String("Z") : Value::Int(1000)};
 }
 
+// Makes one ok read report a header revision the store never reaches.
+void MutateRevision(History* history, uint32_t pick) {
+  std::vector<size_t> reads;
+  for (const Operation& op : history->ops) {
+    if (op.f == OpFunction::kRead && op.status == OpStatus::kOk) reads.push_back(op.id);
+  }
+  if (reads.empty()) {
+    MutateRead(history, ModelKind::kEtcd, pick);
+    return;
+  }
+  history->ops[reads[pick % reads.size()]].revision = 1'000'000'000;
+}
+
 void RunProperty(const std::string& name, const std::function<void()>& property) {
   rc::detail::TestParams params;
   params.seed = kSeed;
@@ -178,6 +226,19 @@ TEST(CheckerProperty, ReadOfNeverWrittenValueIsNotLinearizable) {
       RC_ASSERT(CheckVerdict(Prepare(history), kind, true) == Verdict::kNotLinearizable);
     });
   }
+}
+
+TEST(CheckerProperty, EtcdHistoriesWithRevisions) {
+  RunProperty("etcd linearizable", [] {
+    const History history = Prepare(Simulate(GenStream(), ModelKind::kEtcd));
+    RC_ASSERT(CheckVerdict(history, ModelKind::kEtcd, false) == Verdict::kLinearizable);
+  });
+  RunProperty("etcd revision never reached", [] {
+    History history = Simulate(GenStream(), ModelKind::kEtcd);
+    MutateRevision(&history, *rc::gen::inRange<uint32_t>(0, 1000));
+    RC_ASSERT(CheckVerdict(Prepare(history), ModelKind::kEtcd, false) ==
+              Verdict::kNotLinearizable);
+  });
 }
 
 TEST(CheckerProperty, PartitionedAndWholeSearchAgree) {

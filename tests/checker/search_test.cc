@@ -211,3 +211,47 @@ TEST(Explain, ShrinksStaleReadToItsCore) {
 
 }  // namespace
 }  // namespace raftlab::checker
+
+namespace raftlab::checker {
+namespace {
+
+Operation Etcd(Operation op, int64_t revision, const char* key = "a") {
+  op.revision = revision;
+  op.key = key;
+  return op;
+}
+
+TEST(Wgl, EtcdHeaderRevisionsMustMatch) {
+  const Verdict yes = Verdict::kLinearizable;
+  const Verdict no = Verdict::kNotLinearizable;
+  Operation failed_txn = Cas(0, 1, 2, 9, 1);
+  failed_txn.succeeded = false;
+  Operation del = Op(0, OpFunction::kDelete, 1, 2, {});
+  const std::vector<Case> cases = {
+      {"a put moves revision 1 to 2; the read after it sees 2",
+       {Etcd(Write(0, 1, 2, 1), 2), Etcd(Read(1, 3, 4, 1), 2)}, yes},
+      {"a read reporting a revision the value was not at",
+       {Etcd(Write(0, 1, 2, 1), 2), Etcd(Read(1, 3, 4, 1), 3)}, no},
+      {"concurrent puts ordered by their revisions: 2 then 1, last value 1",
+       {Etcd(Write(0, 1, 4, 1), 3), Etcd(Write(1, 2, 3, 2), 2), Etcd(Read(2, 5, 6, 1), 3)}, yes},
+      {"revision 3 belongs to the put of 1, so reading 2 at 3 is wrong",
+       {Etcd(Write(0, 1, 4, 1), 3), Etcd(Write(1, 2, 3, 2), 2), Etcd(Read(2, 5, 6, 2), 3)}, no},
+      {"revisions must follow real time: the earlier put got the later revision",
+       {Etcd(Write(0, 1, 2, 1), 3), Etcd(Write(1, 3, 4, 2), 2)}, no},
+      {"a failed txn does not bump the revision", {Etcd(failed_txn, 1)}, yes},
+      {"a failed txn reporting a bumped revision", {Etcd(failed_txn, 2)}, no},
+      {"deleting an absent key does not bump the revision", {Etcd(del, 1, "b")}, yes},
+      {"deleting an absent key reporting a bump", {Etcd(del, 2, "b")}, no},
+      {"an indeterminate put explains the gap in revisions",
+       {Etcd(Write(0, 1, 2, 1, OpStatus::kInfo), -1), Etcd(Write(1, 3, 4, 2), 3, "b")}, yes},
+      {"revisions are global: a put on b moves a's reads forward",
+       {Etcd(Write(0, 1, 2, 1), 2, "b"), Etcd(Read(1, 3, 4, std::nullopt), 1)}, no},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.why);
+    EXPECT_EQ(Check(c.ops, ModelKind::kEtcd), c.verdict);
+  }
+}
+
+}  // namespace
+}  // namespace raftlab::checker
