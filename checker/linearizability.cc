@@ -6,6 +6,7 @@
 #include <memory>
 #include <thread>
 
+#include "checker/revision_fast_path.h"
 #include "core/base/check.h"
 
 namespace raftlab::checker {
@@ -67,6 +68,19 @@ void ParallelFor(const std::vector<size_t>& work, int jobs, const Fn& fn) {
 Result<CheckResult> CheckHistory(const History& prepared, const std::string& source,
                                  const CheckOptions& options) {
   CHECK_GE(options.jobs, 1);
+  const bool fast = options.model == ModelKind::kEtcd && options.revision_fast_path;
+  if (fast && !options.keep_longest) {
+    if (std::optional<Verdict> verdict = CheckByRevisions(prepared); verdict.has_value()) {
+      CheckResult result;
+      result.verdict = *verdict;
+      result.decided_by_revisions = true;
+      PartitionResult whole;
+      whole.verdict = *verdict;
+      for (const Operation& op : prepared.ops) whole.op_ids.push_back(op.id);
+      result.partitions.push_back(std::move(whole));
+      return result;
+    }
+  }
   const std::vector<Partition> partitions =
       Split(prepared, options.partition && Model::Partitionable(options.model));
   // Validate every op up front so errors are reported before any search runs.
@@ -145,6 +159,7 @@ Verdict CheckVerdict(const History& prepared, ModelKind model, bool partition) {
   CheckOptions options;
   options.model = model;
   options.partition = partition;
+  options.revision_fast_path = false;
   auto result = CheckHistory(prepared, prepared.source, options);
   CHECK(result.has_value());
   return result->verdict;

@@ -29,6 +29,9 @@ struct CheckOptions {
   uint64_t timeout_ms = 0;  // 0: no time limit
   uint64_t memory_bytes_max = uint64_t{2} << 30;
   bool keep_longest = false;  // record the longest partial linearization (explanations)
+  // etcd only: decide by revisions when possible (revision_fast_path.h); it
+  // gives no explanation, so keep_longest turns it off.
+  bool revision_fast_path = true;
 };
 
 struct PartitionResult {
@@ -45,6 +48,7 @@ struct PartitionResult {
 struct CheckResult {
   Verdict verdict = Verdict::kUnknown;
   std::vector<PartitionResult> partitions;  // in key order
+  bool decided_by_revisions = false;        // the etcd fast path decided
   // The first partition (in key order) that is not linearizable, if any.
   std::optional<size_t> FirstViolation() const;
 };
@@ -54,6 +58,7 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
                                  const CheckOptions& options);
 
 // Verdict only; CHECKs that the model supports every op (tests, shrinking).
+// The etcd fast path is off here, so this is always the WGL verdict.
 Verdict CheckVerdict(const History& prepared, ModelKind model, bool partition);
 
 }  // namespace raftlab::checker

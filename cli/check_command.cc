@@ -98,7 +98,8 @@ int RunCheck(const CheckFlags& flags) {
                                   counts.total, counts.ok, counts.info, counts.fail,
                                   result->partitions.size(), checker::HistoryFormatName(used),
                                   checker::ModelKindName(options.model)).c_str());
-  std::printf("time: read %.1f ms, check %.1f ms\n", read_ms, check_ms);
+  std::printf("time: read %.1f ms, check %.1f ms%s\n", read_ms, check_ms,
+              result->decided_by_revisions ? " (etcd revision fast path)" : "");
   if (result->verdict == Verdict::kNotLinearizable && flags.explain) {
     std::printf("%s", checker::ExplainText(prepared, *result, options.model).c_str());
   }

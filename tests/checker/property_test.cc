@@ -12,6 +12,7 @@
 #include <rapidcheck.h>
 
 #include "checker/linearizability.h"
+#include "checker/revision_fast_path.h"
 
 namespace raftlab::checker {
 namespace {
@@ -62,7 +63,7 @@ void ApplyEtcd(Operation* op, std::map<std::string, Value>* truth, int64_t* revi
 // the history is linearizable by construction. Some ops time out (status
 // info) before or after taking effect; a timed-out client continues under a
 // fresh id, as in Jepsen.
-History Simulate(const std::vector<uint32_t>& stream, ModelKind kind) {
+History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool faults = true) {
   Choices choices{stream};
   const uint32_t clients = 1 + choices.Draw(5);
   const uint32_t keys = 1 + choices.Draw(3);
@@ -92,7 +93,7 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind) {
       op.client = client_ids[c];
       op.invoke_ns = now;
       op.key = "k" + std::to_string(choices.Draw(keys));
-      const uint32_t f = choices.Draw(kind == ModelKind::kEtcd ? 4 : 3);
+      const uint32_t f = choices.Draw(kind == ModelKind::kEtcd && faults ? 4 : 3);
       if (f == 0) {
         op.f = OpFunction::kRead;
       } else if (f == 3) {
@@ -111,10 +112,11 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind) {
     }
     Pending& p = *pending[c];
     if (p.applied) {
-      finish(c, choices.Draw(8) == 0 ? OpStatus::kInfo : OpStatus::kOk);
+      const bool timeout = choices.Draw(8) == 0 && faults;
+      finish(c, timeout ? OpStatus::kInfo : OpStatus::kOk);
       continue;
     }
-    if (choices.Draw(8) == 0) {  // times out before taking effect: never applied
+    if (choices.Draw(8) == 0 && faults) {  // times out before taking effect: never applied
       finish(c, OpStatus::kInfo);
       continue;
     }
@@ -142,7 +144,12 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind) {
     }
   }
   for (uint32_t c = 0; c < clients; ++c) {
-    if (pending[c].has_value()) finish(c, OpStatus::kInfo);
+    if (!pending[c].has_value()) continue;
+    if (!faults && pending[c]->applied) {
+      finish(c, OpStatus::kOk);
+    } else if (faults) {
+      finish(c, OpStatus::kInfo);
+    }
   }
   history.source = "generated";
   return history;
@@ -163,6 +170,7 @@ void MutateRead(History* history, ModelKind kind, uint32_t pick) {
     read.key = "k0";
     read.invoke_ns = 1'000'000;
     read.return_ns = 1'000'001;
+    read.revision = 1;  // only the etcd model looks at it
     reads.push_back(read.id);
     history->ops.push_back(std::move(read));
   }
@@ -239,6 +247,34 @@ TEST(CheckerProperty, EtcdHistoriesWithRevisions) {
     RC_ASSERT(CheckVerdict(Prepare(history), ModelKind::kEtcd, false) ==
               Verdict::kNotLinearizable);
   });
+}
+
+// Swaps the revisions of two ok ops (often, but not always, a violation).
+void SwapRevisions(History* history, uint32_t a, uint32_t b) {
+  if (history->ops.empty()) return;
+  Operation& x = history->ops[a % history->ops.size()];
+  Operation& y = history->ops[b % history->ops.size()];
+  std::swap(x.revision, y.revision);
+}
+
+TEST(CheckerProperty, RevisionFastPathAgreesWithWgl) {
+  int verdicts[2] = {0, 0};  // how often each side was exercised
+  RunProperty("fast path", [&verdicts] {
+    History history = Simulate(GenStream(), ModelKind::kEtcd, /*faults=*/false);
+    const uint32_t mutation = *rc::gen::inRange<uint32_t>(0, 4);
+    const uint32_t a = *rc::gen::arbitrary<uint32_t>();
+    const uint32_t b = *rc::gen::arbitrary<uint32_t>();
+    if (mutation == 1) MutateRevision(&history, a);
+    if (mutation == 2) MutateRead(&history, ModelKind::kEtcd, a);
+    if (mutation == 3) SwapRevisions(&history, a, b);
+    const History prepared = Prepare(history);
+    const std::optional<Verdict> fast = CheckByRevisions(prepared);
+    RC_ASSERT(fast.has_value());  // no faults: no info ops, no deletes
+    RC_ASSERT(*fast == CheckVerdict(prepared, ModelKind::kEtcd, false));
+    ++verdicts[*fast == Verdict::kLinearizable ? 0 : 1];
+  });
+  EXPECT_GT(verdicts[0], kCases / 10);
+  EXPECT_GT(verdicts[1], kCases / 10);
 }
 
 TEST(CheckerProperty, PartitionedAndWholeSearchAgree) {
