@@ -111,7 +111,8 @@ std::string RenderTimeline(const History& prepared, const std::vector<uint64_t>&
 
 std::string ExplainText(const History& prepared, const CheckResult& result, ModelKind model) {
   const Explanation e = Explain(prepared, result, model);
-  std::string out = fmt::format("violation on key \"{}\"\n", e.key);
+  std::string out = e.key.empty() ? std::string("violation (one partition: the whole history)\n")
+                                  : fmt::format("violation on key \"{}\"\n", e.key);
   out += fmt::format("longest partial linearization ({} ops), ending in state {}:\n",
                      e.longest.size(), e.state_after_longest);
   const size_t tail = std::min<size_t>(e.longest.size(), 10);

@@ -4,6 +4,7 @@
 set -u
 bin=$1
 data=$2
+testdata=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -22,6 +23,9 @@ expect 0 "$data/porcupine-kv/c01-ok.txt"
 expect 1 "$data/porcupine-kv/c01-bad.txt"
 expect 1 "$data/porcupine-kv/c01-bad.txt" --explain
 expect 0 "$data/etcd-3.4/etcd-h06-small.edn" --model cas-register --jobs 2
+expect 0 "$testdata/etcd-indeterminate-put.jsonl"
+expect 1 "$testdata/etcd-stale-read.jsonl"
+expect 1 "$testdata/etcd-stale-read.jsonl" --explain --json
 expect 2 "$tmp/does-not-exist.edn"
 printf '{:type :invoke, :f :read, :value nil, :process 0, :time 1}\n{:type :ok, :f :read\n' \
   >"$tmp/broken.edn"
