@@ -26,6 +26,8 @@ expect 0 "$data/etcd-3.4/etcd-h06-small.edn" --model cas-register --jobs 2
 expect 0 "$testdata/etcd-indeterminate-put.jsonl"
 expect 1 "$testdata/etcd-stale-read.jsonl"
 expect 1 "$testdata/etcd-stale-read.jsonl" --explain --json
+# The whole-history search of c50-ok cannot finish in 0.3 s: limit reached, exit 3.
+expect 3 "$data/porcupine-kv/c50-ok.txt" --no-partition --timeout 0.3
 expect 2 "$tmp/does-not-exist.edn"
 printf '{:type :invoke, :f :read, :value nil, :process 0, :time 1}\n{:type :ok, :f :read\n' \
   >"$tmp/broken.edn"
