@@ -18,5 +18,6 @@ inline constexpr int kExitUnknown = 3;
 void RegisterDemoCommand(CLI::App& app, int* exit_code);
 void RegisterRaftScriptCommand(CLI::App& app, int* exit_code);
 // Add one Register*Command per subcommand file here.
+void RegisterCheckCommand(CLI::App& app, int* exit_code);  // check_command.cc
 
 }  // namespace raftlab::cli

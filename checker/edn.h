@@ -1,0 +1,39 @@
+// A minimal EDN reader for one-map-per-line histories (Jepsen, Porcupine).
+//
+// Contract: parses exactly one EDN value per call from a line: nil, true,
+// false, integers, strings (with \" \\ \n \t escapes), keywords, symbols,
+// vectors, lists and maps. Commas are whitespace. Errors name the column
+// (1-based) and what was expected; the caller adds file and line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/base/result.h"
+
+namespace raftlab::checker::edn {
+
+struct Node {
+  enum class Kind : uint8_t { kNil, kBool, kInt, kString, kKeyword, kSymbol, kVector, kMap };
+  Kind kind = Kind::kNil;
+  bool boolean = false;
+  int64_t integer = 0;
+  std::string text;                               // string, keyword (without ':'), symbol
+  std::vector<Node> items;                        // vector/list elements
+  std::vector<std::pair<Node, Node>> entries;     // map entries in source order
+
+  bool IsKeyword(std::string_view name) const { return kind == Kind::kKeyword && text == name; }
+  // The value of keyword key `name` in a map, or nullptr.
+  const Node* Find(std::string_view name) const;
+  // Short rendering for error messages.
+  std::string Describe() const;
+};
+
+// Parses `line` as one EDN value followed only by whitespace.
+// Errors read "column C: expected X, found Y".
+Result<Node> ParseLine(std::string_view line);
+
+}  // namespace raftlab::checker::edn

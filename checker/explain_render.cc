@@ -1,0 +1,157 @@
+// Text and JSON renderings of an Explanation (explain.h).
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "checker/explain.h"
+#include "core/base/check.h"
+
+namespace raftlab::checker {
+namespace {
+
+constexpr size_t kTimelineOpsMax = 52;  // one letter per op: A-Z, a-z
+constexpr size_t kColumnWidth = 3;
+
+char Letter(size_t i) {
+  CHECK_LT(i, kTimelineOpsMax);
+  return static_cast<char>(i < 26 ? 'A' + i : 'a' + (i - 26));
+}
+
+std::string JsonString(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonValue(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kNil: return "null";
+    case Value::Kind::kInt: return std::to_string(v.integer);
+    case Value::Kind::kString: return JsonString(v.text);
+  }
+  UNREACHABLE();
+}
+
+std::string JsonOp(const Operation& op) {
+  std::string input, output;
+  for (const Value& v : op.input) input += (input.empty() ? "" : ",") + JsonValue(v);
+  for (const Value& v : op.output) output += (output.empty() ? "" : ",") + JsonValue(v);
+  const std::string ret = op.return_ns == kInfinity ? "null" : std::to_string(op.return_ns);
+  return fmt::format("{{\"client\":{},\"f\":\"{}\",\"key\":{},\"input\":[{}],\"output\":[{}],"
+                     "\"invoke_ns\":{},\"return_ns\":{},\"status\":\"{}\",\"line\":{}}}",
+                     op.client, OpFunctionName(op.f), JsonString(op.key), input, output,
+                     op.invoke_ns, ret, OpStatusName(op.status), op.source_line);
+}
+
+std::string JsonOps(const History& prepared, const std::vector<uint64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    out += (i > 0 ? "," : "") + JsonOp(prepared.ops[ids[i]]);
+  }
+  return out + "]";
+}
+
+std::string Listing(const History& prepared, const std::vector<uint64_t>& ids,
+                    const std::string& indent) {
+  std::string out;
+  for (uint64_t id : ids) {
+    const Operation& op = prepared.ops[id];
+    out += fmt::format("{}{} (line {})\n", indent, op.ToString(), op.source_line);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderTimeline(const History& prepared, const std::vector<uint64_t>& ids) {
+  if (ids.size() > kTimelineOpsMax) return Listing(prepared, ids, "  ");
+  std::vector<uint64_t> times;
+  for (uint64_t id : ids) {
+    times.push_back(prepared.ops[id].invoke_ns);
+    times.push_back(prepared.ops[id].return_ns);  // kInfinity sorts last
+  }
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  auto column = [&](uint64_t t) {
+    return kColumnWidth * static_cast<size_t>(
+        std::lower_bound(times.begin(), times.end(), t) - times.begin());
+  };
+  std::map<int64_t, std::string> lines;  // client -> bars
+  const size_t width = kColumnWidth * times.size() + 1;
+  std::string legend;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const Operation& op = prepared.ops[ids[i]];
+    std::string& line = lines.try_emplace(op.client, std::string(width, ' ')).first->second;
+    const size_t from = column(op.invoke_ns);
+    const size_t to = column(op.return_ns);
+    for (size_t c = from; c <= to; ++c) line[c] = '-';
+    line[from] = '[';
+    line[to] = op.return_ns == kInfinity ? '>' : ']';
+    if (from + 1 < to) line[from + 1] = Letter(i);
+    if (from + 1 >= to) line[from] = Letter(i);
+    legend += fmt::format("  {}  {} (line {})\n", Letter(i), op.ToString(), op.source_line);
+  }
+  std::string out;
+  for (auto& [client, line] : lines) {
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += fmt::format("  p{:<4} {}\n", client, line);
+  }
+  return out + legend;
+}
+
+std::string ExplainText(const History& prepared, const CheckResult& result, ModelKind model) {
+  const Explanation e = Explain(prepared, result, model);
+  std::string out = e.key.empty() ? std::string("violation (one partition: the whole history)\n")
+                                  : fmt::format("violation on key \"{}\"\n", e.key);
+  out += fmt::format("longest partial linearization ({} ops), ending in state {}:\n",
+                     e.longest.size(), e.state_after_longest);
+  const size_t tail = std::min<size_t>(e.longest.size(), 10);
+  if (tail < e.longest.size()) {
+    out += fmt::format("  ... {} earlier ops\n", e.longest.size() - tail);
+  }
+  out += Listing(prepared, std::vector<uint64_t>(e.longest.end() - tail, e.longest.end()), "  ");
+  out += "operations that cannot be placed next:\n";
+  for (uint64_t id : e.unplaceable) {
+    const bool illegal = std::find(e.illegal.begin(), e.illegal.end(), id) != e.illegal.end();
+    out += fmt::format("  {} (line {}){}\n", prepared.ops[id].ToString(),
+                       prepared.ops[id].source_line,
+                       illegal ? ": illegal in that state" : ": leads only to dead ends");
+  }
+  out += fmt::format("minimal failing sub-history ({} ops{}):\n", e.minimal.size(),
+                     e.minimal_is_one_minimal ? ", 1-minimal" : ", step budget reached");
+  out += RenderTimeline(prepared, e.minimal);
+  return out;
+}
+
+std::string ExplainJson(const History& prepared, const CheckResult& result, ModelKind model) {
+  std::string partitions;
+  for (const PartitionResult& p : result.partitions) {
+    partitions += fmt::format("{}{{\"key\":{},\"verdict\":\"{}\",\"ops\":{},"
+                              "\"cache_entries\":{},\"steps\":{}}}",
+                              partitions.empty() ? "" : ",", JsonString(p.key),
+                              VerdictName(p.verdict), p.op_ids.size(), p.cache_entries, p.steps);
+  }
+  std::string out = fmt::format("{{\"verdict\":\"{}\",\"model\":\"{}\",\"partitions\":[{}]",
+                                VerdictName(result.verdict), ModelKindName(model), partitions);
+  if (result.FirstViolation().has_value()) {
+    const Explanation e = Explain(prepared, result, model);
+    out += fmt::format(",\"violation\":{{\"key\":{},\"longest\":{},\"state\":{},"
+                       "\"unplaceable\":{},\"illegal\":{},\"minimal\":{}}}",
+                       JsonString(e.key), JsonOps(prepared, e.longest),
+                       JsonString(e.state_after_longest), JsonOps(prepared, e.unplaceable),
+                       JsonOps(prepared, e.illegal), JsonOps(prepared, e.minimal));
+  }
+  return out + "}";
+}
+
+}  // namespace raftlab::checker

@@ -1,0 +1,201 @@
+#include "checker/jsonl_reader.h"
+
+#include <array>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "checker/json.h"
+#include "core/base/check.h"
+
+namespace raftlab::checker {
+namespace {
+
+using json::Json;
+
+constexpr std::array<std::string_view, 18> kKnownMembers = {
+    "client", "op_id", "invoke_ns", "return_ns", "status", "f", "key", "value", "compare_value",
+    "result", "succeeded", "revision", "error", "mod_revision", "create_revision", "version",
+    "lease", "deleted"};
+
+class LineReader {
+ public:
+  LineReader(const std::string& source, uint32_t line) : source_(source), line_(line) {}
+
+  Result<Operation> Read(const Json& object);
+
+ private:
+  tl::unexpected<Error> Fail(const std::string& what) const {
+    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}:{}: {}", source_, line_, what));
+  }
+  tl::unexpected<Error> Expected(std::string_view member, std::string_view what,
+                                 const Json& found) const {
+    return Fail(fmt::format("\"{}\": expected {}, found {}", member, what, found.Describe()));
+  }
+  Result<int64_t> Integer(const Json& object, std::string_view member, bool required,
+                          int64_t fallback) const;
+  Result<Value> ValueOf(const Json& object, std::string_view member, bool required) const;
+  Result<void> ReadFunction(const Json& object, Operation* op) const;
+
+  const std::string& source_;
+  const uint32_t line_;
+};
+
+Result<int64_t> LineReader::Integer(const Json& object, std::string_view member, bool required,
+                                    int64_t fallback) const {
+  const Json* value = object.Find(member);
+  if (value == nullptr) {
+    if (required) return Fail(fmt::format("expected a \"{}\" member", member));
+    return fallback;
+  }
+  if (value->kind != Json::Kind::kInt || value->integer < 0) {
+    return Expected(member, "a non-negative integer", *value);
+  }
+  return value->integer;
+}
+
+Result<Value> LineReader::ValueOf(const Json& object, std::string_view member,
+                                  bool required) const {
+  const Json* value = object.Find(member);
+  if (value == nullptr) {
+    if (required) return Fail(fmt::format("expected a \"{}\" member", member));
+    return Value::Nil();
+  }
+  switch (value->kind) {
+    case Json::Kind::kNull: return Value::Nil();
+    case Json::Kind::kInt: return Value::Int(value->integer);
+    case Json::Kind::kString: return Value::String(value->text);
+    default: return Expected(member, "a string, an integer or null", *value);
+  }
+}
+
+Result<void> LineReader::ReadFunction(const Json& object, Operation* op) const {
+  const Json* f = object.Find("f");
+  if (f == nullptr) return Fail("expected an \"f\" member");
+  const std::string name = f->kind == Json::Kind::kString ? f->text : "";
+  const bool ok = op->status == OpStatus::kOk;
+  if (name == "get") {
+    op->f = OpFunction::kRead;
+    auto result = ValueOf(object, "result", ok);
+    if (!result) return tl::unexpected(result.error());
+    if (ok) op->output.push_back(std::move(*result));
+  } else if (name == "put" || name == "append") {
+    op->f = name == "put" ? OpFunction::kWrite : OpFunction::kAppend;
+    auto value = ValueOf(object, "value", true);
+    if (!value) return tl::unexpected(value.error());
+    op->input.push_back(std::move(*value));
+  } else if (name == "delete") {
+    op->f = OpFunction::kDelete;
+  } else if (name == "txn") {
+    op->f = OpFunction::kCas;
+    auto compare = ValueOf(object, "compare_value", true);
+    if (!compare) return tl::unexpected(compare.error());
+    auto value = ValueOf(object, "value", true);
+    if (!value) return tl::unexpected(value.error());
+    op->input = {std::move(*compare), std::move(*value)};
+    const Json* succeeded = object.Find("succeeded");
+    if (ok && succeeded == nullptr) return Fail("expected a \"succeeded\" member for an ok txn");
+    if (succeeded != nullptr && succeeded->kind != Json::Kind::kBool) {
+      return Expected("succeeded", "true or false", *succeeded);
+    }
+    op->succeeded = succeeded == nullptr || succeeded->boolean;
+  } else {
+    return Expected("f", "\"get\", \"put\", \"append\", \"delete\" or \"txn\"", *f);
+  }
+  return {};
+}
+
+Result<Operation> LineReader::Read(const Json& object) {
+  for (const auto& [name, value] : object.members) {
+    bool known = false;
+    for (std::string_view k : kKnownMembers) known = known || k == name;
+    if (!known) return Fail(fmt::format("unexpected member \"{}\"", name));
+  }
+  Operation op;
+  op.source_line = line_;
+  const Json* client = object.Find("client");
+  if (client == nullptr) return Fail("expected a \"client\" member");
+  if (client->kind != Json::Kind::kInt) return Expected("client", "an integer", *client);
+  op.client = client->integer;
+  const Json* status = object.Find("status");
+  if (status == nullptr) return Fail("expected a \"status\" member");
+  const std::string s = status->kind == Json::Kind::kString ? status->text : "";
+  if (s == "ok") {
+    op.status = OpStatus::kOk;
+  } else if (s == "fail") {
+    op.status = OpStatus::kFail;
+  } else if (s == "info") {
+    op.status = OpStatus::kInfo;
+  } else {
+    return Expected("status", "\"ok\", \"fail\" or \"info\"", *status);
+  }
+  auto invoke = Integer(object, "invoke_ns", true, 0);
+  if (!invoke) return tl::unexpected(invoke.error());
+  op.invoke_ns = static_cast<uint64_t>(*invoke);
+  const Json* ret = object.Find("return_ns");
+  if (ret == nullptr) return Fail("expected a \"return_ns\" member (null when indeterminate)");
+  if (ret->kind == Json::Kind::kNull) {
+    if (op.status != OpStatus::kInfo) {
+      return Fail("\"return_ns\": null requires \"status\": \"info\"");
+    }
+  } else {
+    auto value = Integer(object, "return_ns", true, 0);
+    if (!value) return tl::unexpected(value.error());
+    op.return_ns = static_cast<uint64_t>(*value);
+    if (op.return_ns < op.invoke_ns) return Expected("return_ns", ">= invoke_ns", *ret);
+  }
+  const Json* key = object.Find("key");
+  if (key == nullptr || key->kind != Json::Kind::kString) {
+    return key == nullptr ? Fail("expected a \"key\" member") : Expected("key", "a string", *key);
+  }
+  op.key = key->text;
+  auto revision = Integer(object, "revision", false, -1);
+  if (!revision) return tl::unexpected(revision.error());
+  op.revision = *revision;
+  auto function = ReadFunction(object, &op);
+  if (!function) return tl::unexpected(function.error());
+  return op;
+}
+
+}  // namespace
+
+Result<History> ReadJsonl(std::string_view text, const std::string& source) {
+  History history;
+  history.source = source;
+  std::set<int64_t> op_ids;
+  uint32_t line_number = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    auto parsed = json::Parse(line);
+    auto where = fmt::format("{}:{}", source, line_number);
+    if (!parsed) return MakeError(ErrorCode::kInvalidArgument,
+                                  where + ":" + parsed.error().message.substr(7));
+    if (parsed->kind != Json::Kind::kObject) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       where + ": expected a JSON object, found " + parsed->Describe());
+    }
+    auto op = LineReader(source, line_number).Read(*parsed);
+    if (!op) return tl::unexpected(op.error());
+    if (const Json* id = parsed->Find("op_id"); id != nullptr) {
+      if (id->kind != Json::Kind::kInt) {
+        return MakeError(ErrorCode::kInvalidArgument, where + ": \"op_id\": expected an integer");
+      }
+      if (!op_ids.insert(id->integer).second) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("{}: \"op_id\": expected a unique id, {} repeats",
+                                     where, id->integer));
+      }
+    }
+    op->id = history.ops.size();
+    history.ops.push_back(std::move(*op));
+  }
+  return history;
+}
+
+}  // namespace raftlab::checker

@@ -1,0 +1,168 @@
+#include "checker/linearizability.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "checker/revision_fast_path.h"
+#include "core/base/check.h"
+
+namespace raftlab::checker {
+
+std::optional<size_t> CheckResult::FirstViolation() const {
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    if (partitions[i].verdict == Verdict::kNotLinearizable) return i;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+struct Partition {
+  std::string key;
+  std::vector<uint64_t> op_ids;
+};
+
+std::vector<Partition> Split(const History& history, bool by_key) {
+  std::map<std::string, std::vector<uint64_t>> groups;
+  for (const Operation& op : history.ops) {
+    groups[by_key ? op.key : std::string()].push_back(op.id);
+  }
+  std::vector<Partition> out;
+  for (auto& [key, ids] : groups) out.push_back(Partition{key, std::move(ids)});
+  return out;
+}
+
+PartitionResult ToPartitionResult(const Partition& partition, const Model& model,
+                                  const SearchResult& found, bool keep_longest) {
+  PartitionResult result;
+  result.key = partition.key;
+  result.verdict = found.verdict;
+  result.op_ids = partition.op_ids;
+  for (uint32_t i : found.longest) result.longest.push_back(partition.op_ids[i]);
+  if (keep_longest) result.longest_state = model.Describe(found.longest_state);
+  result.cache_entries = found.cache_entries;
+  result.steps = found.steps;
+  result.memory_bytes = found.memory_bytes;
+  return result;
+}
+
+// Runs fn(p) for every p in `work` on up to `jobs` threads.
+template <class Fn>
+void ParallelFor(const std::vector<size_t>& work, int jobs, const Fn& fn) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < work.size(); i = next++) fn(work[i]);
+  };
+  const size_t threads = std::min<size_t>(static_cast<size_t>(jobs), work.size());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& thread : pool) thread.join();
+}
+
+}  // namespace
+
+Result<CheckResult> CheckHistory(const History& prepared, const std::string& source,
+                                 const CheckOptions& options) {
+  CHECK_GE(options.jobs, 1);
+  const bool fast = options.model == ModelKind::kEtcd && options.revision_fast_path;
+  if (fast && !options.keep_longest) {
+    if (std::optional<Verdict> verdict = CheckByRevisions(prepared); verdict.has_value()) {
+      CheckResult result;
+      result.verdict = *verdict;
+      result.decided_by_revisions = true;
+      PartitionResult whole;
+      whole.verdict = *verdict;
+      for (const Operation& op : prepared.ops) whole.op_ids.push_back(op.id);
+      result.partitions.push_back(std::move(whole));
+      return result;
+    }
+  }
+  const std::vector<Partition> partitions =
+      Split(prepared, options.partition && Model::Partitionable(options.model));
+  // Validate every op up front so errors are reported before any search runs.
+  std::vector<std::vector<SearchOp>> inputs(partitions.size());
+  std::vector<Model> models;
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    Model& model = models.emplace_back(options.model);
+    for (uint64_t id : partitions[p].op_ids) {
+      const Operation& op = prepared.ops[id];
+      CHECK_EQ(op.id, id);
+      auto compiled = model.Compile(op, source);
+      if (!compiled) return tl::unexpected(compiled.error());
+      inputs[p].push_back(SearchOp{*compiled, op.invoke_ns, op.return_ns});
+    }
+  }
+  std::atomic<uint64_t> memory_in_use{0};
+  SearchLimits limits;
+  limits.memory_bytes_max = options.memory_bytes_max;
+  limits.memory_bytes_in_use = &memory_in_use;
+  if (options.timeout_ms > 0) {
+    limits.deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(options.timeout_ms);
+  }
+  // Partitions advance in rounds with a doubling step budget, so an easy
+  // violation in one partition is found before a hard partition is finished.
+  // A round's outcome depends only on step counts, never on thread timing:
+  // the first violation in key order after the first round that finds any
+  // decides; unfinished partitions then report kUnknown (not searched to the end).
+  CheckResult result;
+  result.partitions.resize(partitions.size());
+  std::vector<std::unique_ptr<LinearizationSearch>> searches(partitions.size());
+  std::vector<size_t> running(partitions.size());
+  for (size_t p = 0; p < partitions.size(); ++p) running[p] = p;
+  std::vector<char> finished(partitions.size(), 0);
+  std::vector<SearchResult> results(partitions.size());  // kUnknown unless finished
+  bool violation = false;
+  for (uint64_t budget = uint64_t{1} << 10; !running.empty() && !violation; budget *= 2) {
+    ParallelFor(running, options.jobs, [&](size_t p) {
+      if (!searches[p]) {
+        searches[p] = std::make_unique<LinearizationSearch>(models[p], inputs[p], limits,
+                                                            options.keep_longest);
+      }
+      finished[p] = searches[p]->Resume(budget) ? 1 : 0;
+      if (finished[p]) {  // free the cache now, so the next partition reuses the memory
+        results[p] = searches[p]->TakeResult();
+        searches[p].reset();
+      }
+    });
+    std::vector<size_t> still_running;
+    for (size_t p : running) {
+      if (!finished[p]) {
+        still_running.push_back(p);
+        continue;
+      }
+      violation = violation || results[p].verdict == Verdict::kNotLinearizable;
+    }
+    running = std::move(still_running);
+  }
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    if (searches[p]) results[p].steps = searches[p]->result().steps;  // unfinished
+    result.partitions[p] = ToPartitionResult(partitions[p], models[p], results[p],
+                                             options.keep_longest);
+  }
+  result.verdict = Verdict::kLinearizable;
+  for (const PartitionResult& partition : result.partitions) {
+    if (partition.verdict == Verdict::kNotLinearizable) {
+      result.verdict = Verdict::kNotLinearizable;
+      break;
+    }
+    if (partition.verdict == Verdict::kUnknown) result.verdict = Verdict::kUnknown;
+  }
+  return result;
+}
+
+Verdict CheckVerdict(const History& prepared, ModelKind model, bool partition) {
+  CheckOptions options;
+  options.model = model;
+  options.partition = partition;
+  options.revision_fast_path = false;
+  auto result = CheckHistory(prepared, prepared.source, options);
+  CHECK(result.has_value());
+  return result->verdict;
+}
+
+}  // namespace raftlab::checker

@@ -1,0 +1,138 @@
+// The Wing–Gong–Lowe linearizability search over one partition.
+//
+// Contract: given compiled operations with closed [invoke, return] intervals
+// (return = kInfinity for indeterminate ones), decides whether some total
+// order respecting real time is legal for the model. Indeterminate operations
+// may also be left out (they took effect "never", or after everything).
+// The search is single-threaded and deterministic: for the same input it
+// explores the same nodes in the same order; only the limits (wall time,
+// bytes of cache shared with concurrent searches) can cut it short, giving
+// kUnknown.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "checker/models/model.h"
+#include "checker/search_cache.h"
+
+namespace raftlab::checker {
+
+enum class Verdict { kLinearizable, kNotLinearizable, kUnknown };
+
+const char* VerdictName(Verdict verdict);
+
+struct SearchLimits {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  uint64_t memory_bytes_max = uint64_t{2} << 30;
+  // Bytes of cache held by all searches running at once (shared; may be null).
+  std::atomic<uint64_t>* memory_bytes_in_use = nullptr;
+  // Set when another partition already proved a violation (may be null).
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct SearchOp {
+  CompiledOp op;
+  uint64_t invoke_ns = 0;
+  uint64_t return_ns = 0;
+};
+
+struct SearchResult {
+  Verdict verdict = Verdict::kUnknown;
+  // The longest legal prefix found (indices into the input), kept only when
+  // asked, and the model state after it.
+  std::vector<uint32_t> longest;
+  Model::State longest_state = 0;
+  uint64_t cache_entries = 0;
+  uint64_t steps = 0;
+  uint64_t memory_bytes = 0;
+};
+
+class EventList;
+
+struct Frame {
+  uint32_t op;
+  Model::State state_before;
+  // The op is Model::ReadOnly and was legal here. Every op that
+  // returned before its invocation was already placed (the walk reached its
+  // call), so any linearization of the rest can be rearranged to place it
+  // first: if that subtree fails, so does its parent, and its siblings need
+  // not be tried. This dominance rule is what keeps read-heavy partitions flat.
+  bool forced;
+};
+
+class LinearizationSearch {
+ public:
+  // REQUIRES: model, ops and limits outlive the search; model compiled ops.
+  LinearizationSearch(Model& model, const std::vector<SearchOp>& ops,
+                      const SearchLimits& limits, bool keep_longest);
+  ~LinearizationSearch();
+  LinearizationSearch(const LinearizationSearch&) = delete;
+  LinearizationSearch& operator=(const LinearizationSearch&) = delete;
+
+  // Runs at most `steps_max` more steps. Returns true once the search is
+  // over (verdict decided or a limit reached); false when only the step
+  // budget ran out, so a caller can interleave partitions deterministically.
+  bool Resume(uint64_t steps_max);
+  const SearchResult& result() const { return result_; }
+  SearchResult TakeResult() { return std::move(result_); }
+
+ private:
+  bool OverLimit();
+  void SetBit(uint32_t op) { bits_[op / 64] |= uint64_t{1} << (op % 64); }
+  void ClearBit(uint32_t op) { bits_[op / 64] &= ~(uint64_t{1} << (op % 64)); }
+  void Record(Model::State state);
+  // Pops choices until one has an untried sibling; false when none is left.
+  bool Backtrack();
+  // Tries the next candidate of the current level.
+  void TryNext();
+  // Pushes the candidates for the next op to place (see Level).
+  void EnterLevel();
+
+  Model& model_;
+  const std::vector<SearchOp>& ops_;
+  const SearchLimits& limits_;
+  const bool keep_longest_;
+  std::unique_ptr<EventList> list_;
+  SearchCache cache_;
+  std::vector<uint64_t> bits_;     // Invariant: bit i set iff op i is on stack_
+  std::vector<uint64_t> zobrist_;  // per-op random keys; the bitset hash is their XOR
+  std::vector<Frame> stack_;
+  uint64_t determinate_left_ = 0;  // determinate ops not on stack_
+  SearchResult result_;
+  uint64_t memory_reported_ = 0;
+  Model::State state_ = 0;  // after the ops on stack_
+  uint64_t hash_ = 0;       // XOR of zobrist_ over the ops on stack_
+  bool done_ = false;
+  // One level per placed op plus the root. The candidates to place next are
+  // the calls before the first return in the event list (WGL's window), in a
+  // heuristic order that is not needed for correctness, only speed:
+  // read-only ops (legal ones are forced, see Frame), then the op of that
+  // first return (it must be placed before anything invoked after it
+  // returned: "just in time", Lowe 2017), then other determinate ops in
+  // invocation order, then indeterminate ones (whose absence is likeliest).
+  struct Level {
+    uint32_t begin;  // candidates_[begin, end)
+    uint32_t end;
+    uint32_t next;   // the next candidate to try
+  };
+  std::vector<Level> levels_;
+  std::vector<uint32_t> candidates_;  // op indices, level after level
+  std::vector<uint32_t> window_;      // scratch for EnterLevel
+  // Pruning for kv appends: a pending read whose value the current value is
+  // not a prefix of can never become legal once no put/delete on its key can
+  // still come before it (every such op invoked before the read returned is
+  // placed; later ones must follow the read). Then the level is dead.
+  bool DeadEnd() const;
+  std::vector<uint32_t> resets_before_return_;  // per read: resets on its key invoked by then
+  std::vector<uint32_t> placed_resets_;         // per key: resets on stack_
+};
+
+// Runs a whole search.
+SearchResult SearchLinearization(Model& model, const std::vector<SearchOp>& ops,
+                                 const SearchLimits& limits, bool keep_longest);
+
+}  // namespace raftlab::checker

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs `raftlab check` on known files and checks the exit code contract:
+# 0 linearizable, 1 not linearizable, 2 bad input.
+set -u
+bin=$1
+data=$2
+testdata=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+expect() {
+  local want=$1
+  shift
+  "$bin" check "$@" >"$tmp/out" 2>&1
+  local got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: raftlab check $* exited $got, want $want"
+    cat "$tmp/out"
+    failures=$((failures + 1))
+  fi
+}
+expect 0 "$data/porcupine-kv/c01-ok.txt"
+expect 1 "$data/porcupine-kv/c01-bad.txt"
+expect 1 "$data/porcupine-kv/c01-bad.txt" --explain
+expect 0 "$data/etcd-3.4/etcd-h06-small.edn" --model cas-register --jobs 2
+expect 0 "$testdata/etcd-indeterminate-put.jsonl"
+expect 1 "$testdata/etcd-stale-read.jsonl"
+expect 1 "$testdata/etcd-stale-read.jsonl" --explain --json
+# The whole-history search of c50-ok cannot finish in 0.3 s: limit reached, exit 3.
+expect 3 "$data/porcupine-kv/c50-ok.txt" --no-partition --timeout 0.3
+expect 2 "$tmp/does-not-exist.edn"
+printf '{:type :invoke, :f :read, :value nil, :process 0, :time 1}\n{:type :ok, :f :read\n' \
+  >"$tmp/broken.edn"
+expect 2 "$tmp/broken.edn"
+grep -q "broken.edn:2" "$tmp/out" || { echo "FAIL: error does not name line 2"; cat "$tmp/out"; failures=$((failures + 1)); }
+expect 2 "$data/porcupine-kv/c01-ok.txt" --format bogus
+if [ "$failures" -ne 0 ]; then exit 1; fi
+echo "checker_cli_exit_codes: ok"

@@ -1,0 +1,292 @@
+// Properties: histories produced by running a sequential model under random
+// concurrency and timeouts are linearizable; the same histories with one read
+// returning a value never written are not; partitioned and whole-history
+// searches agree. 1000 cases each with a fixed seed (printed on failure).
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+
+#include "checker/linearizability.h"
+#include "checker/revision_fast_path.h"
+
+namespace raftlab::checker {
+namespace {
+
+constexpr uint64_t kSeed = 20261122;
+constexpr int kCases = 1000;
+
+// Reads the next decision from the stream (0 once it is exhausted).
+struct Choices {
+  const std::vector<uint32_t>& stream;
+  size_t next = 0;
+  uint32_t Draw(uint32_t n) { return next < stream.size() ? stream[next++] % n : 0; }
+};
+
+struct Pending {
+  Operation op;
+  bool applied = false;
+};
+
+// A sequential etcd: put, a successful txn and deleting a present key bump
+// the revision; every response carries the revision after the op.
+void ApplyEtcd(Operation* op, std::map<std::string, Value>* truth, int64_t* revision) {
+  auto found = truth->find(op->key);
+  const bool present = found != truth->end();
+  if (op->f == OpFunction::kRead) {
+    op->output = {present ? found->second : Value::Nil()};
+  } else if (op->f == OpFunction::kWrite) {
+    (*truth)[op->key] = op->input[0];
+    ++*revision;
+  } else if (op->f == OpFunction::kDelete) {
+    if (present) {
+      truth->erase(found);
+      ++*revision;
+    }
+  } else {
+    const Value current = present ? found->second : Value::Nil();
+    op->succeeded = current == op->input[0];  // a failed txn is still an ok response
+    if (op->succeeded) {
+      (*truth)[op->key] = op->input[1];
+      ++*revision;
+    }
+  }
+  op->revision = *revision;
+}
+
+// Runs a real sequential register / kv / etcd under random interleavings: each op
+// takes effect atomically at a point between its invocation and return, so
+// the history is linearizable by construction. Some ops time out (status
+// info) before or after taking effect; a timed-out client continues under a
+// fresh id, as in Jepsen.
+History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool faults = true) {
+  Choices choices{stream};
+  const uint32_t clients = 1 + choices.Draw(5);
+  const uint32_t keys = 1 + choices.Draw(3);
+  std::map<std::string, Value> truth;  // absent keys read as nil (register) or "" (kv)
+  int64_t revision = 1;                // etcd: the store's revision
+  std::vector<std::optional<Pending>> pending(clients);
+  std::vector<int64_t> client_ids(clients);
+  for (uint32_t c = 0; c < clients; ++c) client_ids[c] = c;
+  History history;
+  uint64_t now = 0;
+  int appends = 0;
+  auto finish = [&](uint32_t c, OpStatus status) {
+    Operation op = pending[c]->op;
+    op.status = status;
+    op.return_ns = status == OpStatus::kInfo ? kInfinity : now;
+    if (status == OpStatus::kInfo) op.revision = -1;  // no response, no header
+    op.id = history.ops.size();
+    history.ops.push_back(std::move(op));
+    pending[c].reset();
+    if (status == OpStatus::kInfo) client_ids[c] += clients;
+  };
+  while (choices.next < stream.size()) {
+    ++now;
+    const uint32_t c = choices.Draw(clients);
+    if (!pending[c].has_value()) {
+      Operation op;
+      op.client = client_ids[c];
+      op.invoke_ns = now;
+      op.key = "k" + std::to_string(choices.Draw(keys));
+      const uint32_t f = choices.Draw(kind == ModelKind::kEtcd && faults ? 4 : 3);
+      if (f == 0) {
+        op.f = OpFunction::kRead;
+      } else if (f == 3) {
+        op.f = OpFunction::kDelete;
+      } else if (kind == ModelKind::kKv) {
+        op.f = f == 1 ? OpFunction::kWrite : OpFunction::kAppend;
+        op.input = {Value::String("x" + std::to_string(appends++) + ".")};
+      } else {
+        op.f = f == 1 ? OpFunction::kWrite : OpFunction::kCas;
+        const int64_t a = choices.Draw(3);
+        op.input = {Value::Int(a)};
+        if (f == 2) op.input.push_back(Value::Int(choices.Draw(3)));
+      }
+      pending[c] = Pending{std::move(op), false};
+      continue;
+    }
+    Pending& p = *pending[c];
+    if (p.applied) {
+      const bool timeout = choices.Draw(8) == 0 && faults;
+      finish(c, timeout ? OpStatus::kInfo : OpStatus::kOk);
+      continue;
+    }
+    if (choices.Draw(8) == 0 && faults) {  // times out before taking effect: never applied
+      finish(c, OpStatus::kInfo);
+      continue;
+    }
+    // The linearization point.
+    if (kind == ModelKind::kEtcd) {
+      ApplyEtcd(&p.op, &truth, &revision);
+      p.applied = true;
+      continue;
+    }
+    const bool kv = kind == ModelKind::kKv;
+    auto found = truth.find(p.op.key);
+    const Value current = found != truth.end() ? found->second
+                                                : (kv ? Value::String("") : Value::Nil());
+    p.applied = true;
+    if (p.op.f == OpFunction::kRead) {
+      p.op.output = {current};
+    } else if (p.op.f == OpFunction::kWrite) {
+      truth[p.op.key] = p.op.input[0];
+    } else if (p.op.f == OpFunction::kAppend) {
+      truth[p.op.key] = Value::String(current.text + p.op.input[0].text);
+    } else if (current == p.op.input[0]) {
+      truth[p.op.key] = p.op.input[1];
+    } else {
+      finish(c, OpStatus::kFail);  // compare failed: certainly no effect
+    }
+  }
+  for (uint32_t c = 0; c < clients; ++c) {
+    if (!pending[c].has_value()) continue;
+    if (!faults && pending[c]->applied) {
+      finish(c, OpStatus::kOk);
+    } else if (faults) {
+      finish(c, OpStatus::kInfo);
+    }
+  }
+  history.source = "generated";
+  return history;
+}
+
+// Makes the ok read selected by `pick` return a value no operation writes
+// (adding a read at the end when there is none).
+void MutateRead(History* history, ModelKind kind, uint32_t pick) {
+  std::vector<size_t> reads;
+  for (const Operation& op : history->ops) {
+    if (op.f == OpFunction::kRead && op.status == OpStatus::kOk) reads.push_back(op.id);
+  }
+  if (reads.empty()) {
+    Operation read;
+    read.id = history->ops.size();
+    read.client = 1000;
+    read.f = OpFunction::kRead;
+    read.key = "k0";
+    read.invoke_ns = 1'000'000;
+    read.return_ns = 1'000'001;
+    read.revision = 1;  // only the etcd model looks at it
+    reads.push_back(read.id);
+    history->ops.push_back(std::move(read));
+  }
+  Operation& read = history->ops[reads[pick % reads.size()]];
+  // Generated writes use 0..2 or strings of "x<n>." pieces, which never spell "Z".
+  read.output = {kind == ModelKind::kKv ? Value::String("Z") : Value::Int(1000)};
+}
+
+// Makes one ok read report a header revision the store never reaches.
+void MutateRevision(History* history, uint32_t pick) {
+  std::vector<size_t> reads;
+  for (const Operation& op : history->ops) {
+    if (op.f == OpFunction::kRead && op.status == OpStatus::kOk) reads.push_back(op.id);
+  }
+  if (reads.empty()) {
+    MutateRead(history, ModelKind::kEtcd, pick);
+    return;
+  }
+  history->ops[reads[pick % reads.size()]].revision = 1'000'000'000;
+}
+
+void RunProperty(const std::string& name, const std::function<void()>& property) {
+  rc::detail::TestParams params;
+  params.seed = kSeed;
+  params.maxSuccess = kCases;
+  params.maxSize = 60;
+  const rc::detail::TestResult result =
+      rc::detail::checkTestable(property, rc::detail::TestMetadata{}, params);
+  rc::detail::FailureResult failure;
+  if (result.match(failure)) {
+    std::ostringstream counterexample;
+    for (const auto& [type, value] : failure.counterExample) counterexample << value << "\n";
+    ADD_FAILURE() << name << " failed (seed " << kSeed << "): " << failure.description << "\n"
+                  << counterexample.str();
+    return;
+  }
+  EXPECT_TRUE(result.template is<rc::detail::SuccessResult>()) << name << ": gave up";
+}
+
+std::vector<uint32_t> GenStream() {
+  const size_t length = *rc::gen::inRange<size_t>(0, 240);
+  return *rc::gen::container<std::vector<uint32_t>>(length,
+                                                     rc::gen::inRange<uint32_t>(0, 1 << 20));
+}
+
+TEST(CheckerProperty, SimulatedHistoriesAreLinearizable) {
+  for (ModelKind kind : {ModelKind::kCasRegister, ModelKind::kKv}) {
+    RunProperty(ModelKindName(kind), [kind] {
+      const History history = Prepare(Simulate(GenStream(), kind));
+      RC_ASSERT(CheckVerdict(history, kind, true) == Verdict::kLinearizable);
+    });
+  }
+}
+
+TEST(CheckerProperty, ReadOfNeverWrittenValueIsNotLinearizable) {
+  for (ModelKind kind : {ModelKind::kCasRegister, ModelKind::kKv}) {
+    RunProperty(ModelKindName(kind), [kind] {
+      History history = Simulate(GenStream(), kind);
+      const uint32_t pick = *rc::gen::inRange<uint32_t>(0, 1000);
+      MutateRead(&history, kind, pick);
+      RC_ASSERT(CheckVerdict(Prepare(history), kind, true) == Verdict::kNotLinearizable);
+    });
+  }
+}
+
+TEST(CheckerProperty, EtcdHistoriesWithRevisions) {
+  RunProperty("etcd linearizable", [] {
+    const History history = Prepare(Simulate(GenStream(), ModelKind::kEtcd));
+    RC_ASSERT(CheckVerdict(history, ModelKind::kEtcd, false) == Verdict::kLinearizable);
+  });
+  RunProperty("etcd revision never reached", [] {
+    History history = Simulate(GenStream(), ModelKind::kEtcd);
+    MutateRevision(&history, *rc::gen::inRange<uint32_t>(0, 1000));
+    RC_ASSERT(CheckVerdict(Prepare(history), ModelKind::kEtcd, false) ==
+              Verdict::kNotLinearizable);
+  });
+}
+
+// Swaps the revisions of two ok ops (often, but not always, a violation).
+void SwapRevisions(History* history, uint32_t a, uint32_t b) {
+  if (history->ops.empty()) return;
+  Operation& x = history->ops[a % history->ops.size()];
+  Operation& y = history->ops[b % history->ops.size()];
+  std::swap(x.revision, y.revision);
+}
+
+TEST(CheckerProperty, RevisionFastPathAgreesWithWgl) {
+  int verdicts[2] = {0, 0};  // how often each side was exercised
+  RunProperty("fast path", [&verdicts] {
+    History history = Simulate(GenStream(), ModelKind::kEtcd, /*faults=*/false);
+    const uint32_t mutation = *rc::gen::inRange<uint32_t>(0, 4);
+    const uint32_t a = *rc::gen::arbitrary<uint32_t>();
+    const uint32_t b = *rc::gen::arbitrary<uint32_t>();
+    if (mutation == 1) MutateRevision(&history, a);
+    if (mutation == 2) MutateRead(&history, ModelKind::kEtcd, a);
+    if (mutation == 3) SwapRevisions(&history, a, b);
+    const History prepared = Prepare(history);
+    const std::optional<Verdict> fast = CheckByRevisions(prepared);
+    RC_ASSERT(fast.has_value());  // no faults: no info ops, no deletes
+    RC_ASSERT(*fast == CheckVerdict(prepared, ModelKind::kEtcd, false));
+    ++verdicts[*fast == Verdict::kLinearizable ? 0 : 1];
+  });
+  EXPECT_GT(verdicts[0], kCases / 10);
+  EXPECT_GT(verdicts[1], kCases / 10);
+}
+
+TEST(CheckerProperty, PartitionedAndWholeSearchAgree) {
+  for (ModelKind kind : {ModelKind::kCasRegister, ModelKind::kKv}) {
+    RunProperty(ModelKindName(kind), [kind] {
+      History history = Simulate(GenStream(), kind);
+      if (*rc::gen::arbitrary<bool>()) MutateRead(&history, kind, *rc::gen::arbitrary<uint32_t>());
+      const History prepared = Prepare(history);
+      RC_ASSERT(CheckVerdict(prepared, kind, true) == CheckVerdict(prepared, kind, false));
+    });
+  }
+}
+
+}  // namespace
+}  // namespace raftlab::checker

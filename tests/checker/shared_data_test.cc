@@ -1,0 +1,99 @@
+// Every history under ../shared/data gets the verdict its README states.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "checker/linearizability.h"
+#include "checker/reader.h"
+#include "tests/util/datadriven.h"
+
+namespace raftlab::checker {
+namespace {
+
+struct Expected {
+  const char* file;
+  HistoryFormat format;
+  ModelKind model;
+  Verdict verdict;
+};
+
+// From shared/data/porcupine-kv/README.md and shared/data/etcd-3.4/README.md.
+constexpr Expected kFiles[] = {
+    {"porcupine-kv/c01-ok.txt", HistoryFormat::kPorcupineKv, ModelKind::kKv,
+     Verdict::kLinearizable},
+    {"porcupine-kv/c01-bad.txt", HistoryFormat::kPorcupineKv, ModelKind::kKv,
+     Verdict::kNotLinearizable},
+    {"porcupine-kv/c10-ok.txt", HistoryFormat::kPorcupineKv, ModelKind::kKv,
+     Verdict::kLinearizable},
+    {"porcupine-kv/c10-bad.txt", HistoryFormat::kPorcupineKv, ModelKind::kKv,
+     Verdict::kNotLinearizable},
+    {"porcupine-kv/c50-ok.txt", HistoryFormat::kPorcupineKv, ModelKind::kKv,
+     Verdict::kLinearizable},
+    {"porcupine-kv/c50-bad.txt", HistoryFormat::kPorcupineKv, ModelKind::kKv,
+     Verdict::kNotLinearizable},
+    {"etcd-3.4/etcd-h01-kill.edn", HistoryFormat::kJepsenEdn, ModelKind::kCasRegister,
+     Verdict::kLinearizable},
+    {"etcd-3.4/etcd-h01-kill-bad.edn", HistoryFormat::kJepsenEdn, ModelKind::kCasRegister,
+     Verdict::kNotLinearizable},
+    {"etcd-3.4/etcd-h02-pause-leader.edn", HistoryFormat::kJepsenEdn, ModelKind::kCasRegister,
+     Verdict::kLinearizable},
+    {"etcd-3.4/etcd-h06-small.edn", HistoryFormat::kJepsenEdn, ModelKind::kCasRegister,
+     Verdict::kLinearizable},
+    {"etcd-3.4/etcd-h08-nofault.edn", HistoryFormat::kJepsenEdn, ModelKind::kCasRegister,
+     Verdict::kLinearizable},
+};
+
+std::string DataDir() { return testing::SourceDir() + "/../shared/data/"; }
+
+TEST(SharedData, EveryFileGetsItsReadmeVerdict) {
+  for (const Expected& expected : kFiles) {
+    SCOPED_TRACE(expected.file);
+    HistoryFormat used = HistoryFormat::kAuto;
+    auto history = ReadHistoryFile(DataDir() + expected.file, HistoryFormat::kAuto, &used);
+    ASSERT_TRUE(history.has_value()) << history.error().message;
+    EXPECT_EQ(used, expected.format);
+    CheckOptions options;
+    options.model = expected.model;
+    options.timeout_ms = 60'000;
+    for (int jobs : {1, 2}) {
+      options.jobs = jobs;
+      auto result = CheckHistory(Prepare(*history), expected.file, options);
+      ASSERT_TRUE(result.has_value()) << result.error().message;
+      EXPECT_EQ(VerdictName(result->verdict), std::string(VerdictName(expected.verdict)))
+          << "jobs=" << jobs;
+    }
+  }
+}
+
+TEST(SharedData, EtcdBadViolationIsOnKeyK0) {
+  // The README: line 13498 was changed so an :ok read of k0 returns 7.
+  auto history = ReadHistoryFile(DataDir() + "etcd-3.4/etcd-h01-kill-bad.edn",
+                                 HistoryFormat::kJepsenEdn, nullptr);
+  ASSERT_TRUE(history.has_value());
+  CheckOptions options;
+  options.keep_longest = true;
+  auto result = CheckHistory(Prepare(*history), "bad", options);
+  ASSERT_TRUE(result.has_value());
+  ASSERT_TRUE(result->FirstViolation().has_value());
+  EXPECT_EQ(result->partitions[*result->FirstViolation()].key, "k0");
+}
+
+TEST(SharedData, UnpartitionedSmallHistoriesAgree) {
+  for (const char* file : {"porcupine-kv/c01-ok.txt", "porcupine-kv/c01-bad.txt",
+                           "porcupine-kv/c10-ok.txt", "porcupine-kv/c10-bad.txt"}) {
+    SCOPED_TRACE(file);
+    auto history = ReadHistoryFile(DataDir() + file, HistoryFormat::kPorcupineKv, nullptr);
+    ASSERT_TRUE(history.has_value());
+    const bool bad = std::string(file).find("bad") != std::string::npos;
+    CheckOptions options;
+    options.model = ModelKind::kKv;
+    options.partition = false;
+    options.timeout_ms = 60'000;
+    auto result = CheckHistory(Prepare(*history), file, options);
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ(result->verdict, bad ? Verdict::kNotLinearizable : Verdict::kLinearizable);
+  }
+}
+
+}  // namespace
+}  // namespace raftlab::checker
