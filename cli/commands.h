@@ -17,6 +17,7 @@ inline constexpr int kExitUnknown = 3;
 
 void RegisterDemoCommand(CLI::App& app, int* exit_code);
 void RegisterRaftScriptCommand(CLI::App& app, int* exit_code);
+void RegisterSimulateCommand(CLI::App& app, int* exit_code);
 // Add one Register*Command per subcommand file here.
 void RegisterCheckCommand(CLI::App& app, int* exit_code);  // check_command.cc
 

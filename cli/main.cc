@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   int exit_code = raftlab::cli::kExitOk;
   raftlab::cli::RegisterDemoCommand(app, &exit_code);
   raftlab::cli::RegisterRaftScriptCommand(app, &exit_code);
+  raftlab::cli::RegisterSimulateCommand(app, &exit_code);
   raftlab::cli::RegisterCheckCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -123,8 +123,10 @@ void NodeHost::Pump() {
   CHECK(wal_->Save(rd.hard_state, rd.entries).has_value());
   trace_->Add(queue_->now(), TraceKind::kPersist, id_, rd.entries.size(), rd.hard_state.commit,
               rd.hard_state.term,
-              fmt::format("persist {} entries, hard state {}", rd.entries.size(),
-                          raft::DescribeHardState(rd.hard_state)));
+              fmt::format("persist {} entries{}", rd.entries.size(),
+                          rd.hard_state.IsEmpty()
+                              ? ""
+                              : ", hard state " + raft::DescribeHardState(rd.hard_state)));
   const uint64_t epoch = epoch_;
   const TimeNs latency = rd.must_sync ? disk_.FsyncLatency() : 0;
   queue_->After(latency, [this, epoch, rd = std::move(rd)]() mutable {

@@ -1,5 +1,7 @@
 #include "core/raft/describe.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/raft/codec.h"
@@ -28,7 +30,12 @@ const char* EntryTypeName(EntryType t) {
 std::string DescribeEntry(const Entry& e) {
   std::string out = fmt::format("{}/{} {}", e.term, e.index, EntryTypeName(e.type));
   if (e.type == EntryType::kNormal) {
-    if (!e.data.empty()) out += fmt::format(" \"{}\"", e.data);
+    if (e.data.empty()) return out;
+    const bool printable = std::all_of(e.data.begin(), e.data.end(), [](char c) {
+      return c >= 0x20 && c < 0x7f;
+    });
+    // Binary payloads (the KV server's requests) are summarized, not dumped.
+    out += printable ? fmt::format(" \"{}\"", e.data) : fmt::format(" <{} bytes>", e.data.size());
     return out;
   }
   Result<ConfChangeV2> cc = DecodeConfChange(e);
