@@ -33,8 +33,12 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE slow $(CTEST_ARGS)
 
+BENCH_FLAGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+# Google Benchmark suites; figures and commands are kept in reports/BENCHMARKS.md.
 bench: build
-	./$(BUILD)/bench/raft_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	for b in raft_bench mvcc_bench storage_bench checker_bench sim_bench; do \
+	  ./$(BUILD)/bench/$$b $(BENCH_FLAGS) || exit 1; done
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
