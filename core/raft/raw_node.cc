@@ -22,28 +22,24 @@ void RawNode::Campaign() {
   raft_.Step(std::move(m));
 }
 
-StepResult RawNode::Propose(std::string data) {
+StepResult RawNode::ProposeEntry(EntryType type, std::string data) {
   Message m;
   m.type = MessageType::kProp;
   m.from = raft_.id();
-  m.entries.push_back(Entry{0, 0, EntryType::kNormal, std::move(data)});
+  m.entries.push_back(Entry{0, 0, type, std::move(data)});
   return raft_.Step(std::move(m));
+}
+
+StepResult RawNode::Propose(std::string data) {
+  return ProposeEntry(EntryType::kNormal, std::move(data));
 }
 
 StepResult RawNode::ProposeConfChange(const ConfChange& cc) {
-  Message m;
-  m.type = MessageType::kProp;
-  m.from = raft_.id();
-  m.entries.push_back(Entry{0, 0, EntryType::kConfChange, EncodeConfChange(cc)});
-  return raft_.Step(std::move(m));
+  return ProposeEntry(EntryType::kConfChange, EncodeConfChange(cc));
 }
 
 StepResult RawNode::ProposeConfChange(const ConfChangeV2& cc) {
-  Message m;
-  m.type = MessageType::kProp;
-  m.from = raft_.id();
-  m.entries.push_back(Entry{0, 0, EntryType::kConfChangeV2, EncodeConfChangeV2(cc)});
-  return raft_.Step(std::move(m));
+  return ProposeEntry(EntryType::kConfChangeV2, EncodeConfChangeV2(cc));
 }
 
 StepResult RawNode::Step(const Message& m) {

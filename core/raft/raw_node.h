@@ -87,6 +87,8 @@ class RawNode {
   const Raft& raft() const { return raft_; }
 
  private:
+  StepResult ProposeEntry(EntryType type, std::string data);
+
   Raft raft_;
   SoftState prev_soft_state_;
   HardState prev_hard_state_;
