@@ -38,12 +38,6 @@ ConfState Raft::SwitchToConfig(const TrackerConfig& config, const ProgressMap& p
   const ConfState cs = trk_.GetConfState();
   auto self = trk_.progress.find(id_);
   is_learner_ = self != trk_.progress.end() && self->second.is_learner;
-  if ((self == trk_.progress.end() || is_learner_) && state_ == StateRole::kLeader) {
-    // Removed or demoted: a leader outside the voters cannot keep leading.
-    // Stepping down lets the remaining voters elect a leader promptly.
-    BecomeFollower(term_, kNone);
-    return cs;
-  }
   if (state_ != StateRole::kLeader || cs.voters.empty()) return cs;
   if (MaybeCommit()) {
     // The new configuration may commit more (a smaller quorum): tell everyone.
@@ -57,7 +51,33 @@ ConfState Raft::SwitchToConfig(const TrackerConfig& config, const ProgressMap& p
   if (lead_transferee_ != kNone && !trk_.config.voters.Contains(lead_transferee_)) {
     AbortLeaderTransfer();
   }
+  MaybeHandOffLeadership();
   return cs;
+}
+
+void Raft::MaybeHandOffLeadership() {
+  if (state_ != StateRole::kLeader || lead_transferee_ != kNone) return;
+  if (trk_.config.voters.Contains(id_)) return;
+  // Removed or demoted, this leader must go, but not by simply stepping
+  // down: a remaining voter that has not learned that the change committed
+  // still counts the old configuration and may need our vote, which we would
+  // deny with our longer log. Keep replicating and hand leadership to the
+  // most up-to-date voter; its election ends our term.
+  NodeId best = kNone;
+  uint64_t best_match = 0;
+  for (const auto& [id, pr] : trk_.progress) {
+    if (id == id_ || pr.is_learner || !trk_.config.voters.Contains(id)) continue;
+    if (best == kNone || pr.match > best_match) {
+      best = id;
+      best_match = pr.match;
+    }
+  }
+  if (best == kNone) return;
+  RAFT_LOG(logger_, kInfo, "{} is no longer a voter; handing leadership to {}", id_, best);
+  Message m;
+  m.type = MessageType::kTransferLeader;
+  m.from = best;
+  HandleTransferLeader(m, &trk_.progress.at(best));
 }
 
 }  // namespace raftlab::raft

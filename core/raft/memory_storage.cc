@@ -62,9 +62,12 @@ bool MemoryStorage::ApplySnapshot(const Snapshot& snapshot) {
 
 StorageResult<Snapshot> MemoryStorage::CreateSnapshot(uint64_t i, const ConfState& cs,
                                                       std::string data) {
-  if (i <= snapshot_.metadata.index) return tl::unexpected(StorageError::kCompacted);
-  CHECK_LE(i, LastIndex());
   const uint64_t offset = ents_[0].index;
+  // Below the log's first retained entry the term of i is gone.
+  if (i <= snapshot_.metadata.index || i < offset) {
+    return tl::unexpected(StorageError::kCompacted);
+  }
+  CHECK_LE(i, LastIndex());
   snapshot_.metadata.index = i;
   snapshot_.metadata.term = ents_[i - offset].term;
   snapshot_.metadata.conf_state = cs;

@@ -202,8 +202,10 @@ void Raft::TickHeartbeat() {
       m.from = id_;
       Step(std::move(m));
     }
-    // A transfer that did not finish within an election timeout is abandoned.
+    // A transfer that did not finish within an election timeout is abandoned
+    // (a leader that is no longer a voter then tries again).
     if (state_ == StateRole::kLeader && lead_transferee_ != kNone) AbortLeaderTransfer();
+    MaybeHandOffLeadership();
   }
   if (state_ != StateRole::kLeader) return;
   if (heartbeat_elapsed_ >= heartbeat_timeout_) {

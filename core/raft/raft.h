@@ -157,6 +157,8 @@ class Raft {
   // Why `cc` cannot be applied to the current configuration ("" if it can).
   std::string DryRunConfChange(const ConfChangeV2& cc) const;
   ConfState SwitchToConfig(const TrackerConfig& config, const ProgressMap& progress);
+  // A leader outside the voters (removed or demoted) hands leadership over.
+  void MaybeHandOffLeadership();
 
   NodeId id_;
   // Persistent state (the hard state). Invariant: term_ never decreases;

@@ -140,7 +140,15 @@ bool RaftNetwork::ProcessReady(NodeId id, std::string* out) {
 
 void RaftNetwork::Deliver(const Message& m, std::string* out) {
   auto it = nodes_.find(m.to);
-  if (it == nodes_.end() || !it->second.raw) return;  // unknown or down: lost
+  if (it == nodes_.end() || !it->second.raw) {
+    // Unknown or down: lost. The transport still tells the leader that a
+    // snapshot did not arrive, or it would wait for it forever.
+    auto sender = nodes_.find(m.from);
+    if (m.type == MessageType::kSnap && sender != nodes_.end() && sender->second.raw) {
+      sender->second.raw->ReportSnapshot(m.to, /*failed=*/true);
+    }
+    return;
+  }
   if (out != nullptr) *out += raft::DescribeMessage(m) + "\n";
   const raft::StepResult r = it->second.raw->Step(m);
   if (out != nullptr && r != raft::StepResult::kOk) {
