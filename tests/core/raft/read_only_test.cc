@@ -114,6 +114,44 @@ TEST(ReadOnly, ResetDropsRequestsButNeverReusesSequences) {
   EXPECT_TRUE(ro.Advance(Majority({1, 2, 3})).empty());
 }
 
+// The same at the Raft level (etcd-io/etcd#20418): a client retries a read
+// with the same context; the heartbeat answers of the first round arrive
+// late. They release the first request only; the retry waits for its own.
+TEST(ReadOnly, RaftRetriedReadWaitsForItsOwnRound) {
+  sim::RaftNetwork net(9, nullptr);
+  for (NodeId id : IdsBySize(3)) {
+    net.AddNode(id, sim::RaftNodeOptions{}, ConfSnapshot(1, 1, {1, 2, 3}));
+  }
+  net.node(1).raw->Campaign();
+  ASSERT_TRUE(net.Stabilize());
+  const uint64_t commit = net.node(1).raw->raft().raft_log().committed();
+  const auto all = [](const Message&) { return true; };
+  net.node(1).raw->ReadIndex("ctx");
+  while (net.ProcessReady(1)) {
+  }
+  net.DeliverTo(2);
+  net.DeliverTo(3);
+  while (net.ProcessReady(2) || net.ProcessReady(3)) {
+  }
+  std::vector<Message> first_round = net.Take(all);  // the answers are late
+  ASSERT_EQ(first_round.size(), 2u);
+  net.node(1).raw->ReadIndex("ctx");  // the retry
+  while (net.ProcessReady(1)) {
+  }
+  std::vector<Message> second_round = net.Take(all);  // held back too
+  for (const Message& m : first_round) net.Deliver(m);
+  while (net.ProcessReady(1)) {
+  }
+  ASSERT_EQ(net.node(1).read_states.size(), 1u);  // only the first request
+  EXPECT_EQ(net.node(1).read_states[0].index, commit);
+  EXPECT_EQ(net.node(1).read_states[0].request_ctx, "ctx");
+  for (const Message& m : second_round) net.Deliver(m);
+  ASSERT_TRUE(net.Stabilize());
+  ASSERT_EQ(net.node(1).read_states.size(), 2u);  // now the retry
+  EXPECT_EQ(net.node(1).read_states[1].request_ctx, "ctx");
+  EXPECT_TRUE(net.CheckInvariants().empty());
+}
+
 TEST(ReadOnly, SequenceEncoding) {
   for (uint64_t seq : {uint64_t{0}, uint64_t{1}, uint64_t{255}, uint64_t{256},
                        uint64_t{0x0102030405060708}, ~uint64_t{0}}) {
