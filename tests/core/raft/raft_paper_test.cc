@@ -210,6 +210,25 @@ TEST_F(RaftPaper, Sec5_2_StartAsFollower) {
   EXPECT_EQ(t->lead(), kNone);
 }
 
+TEST_F(RaftPaper, Sec5_2_StartAsFollowerAfterRestart) {
+  // A node restarted from durable state (term 5, voted for 2, a log) is a
+  // follower again, with its term and vote intact and no leader known.
+  TestRawNode n = NewTestRawNode(
+      1, NewStorage(Voters({1, 2, 3}), EntriesWithTerms({1, 3, 5}), HardState{5, 2, 2}));
+  EXPECT_EQ(n->raft().state(), StateRole::kFollower);
+  EXPECT_EQ(n->raft().term(), 5u);
+  EXPECT_EQ(n->raft().vote(), 2u);
+  EXPECT_EQ(n->raft().lead(), kNone);
+  EXPECT_EQ(n->raft().raft_log().committed(), 2u);
+  // Its first Ready hands out the committed entries to apply, nothing to persist.
+  ASSERT_TRUE(n->HasReady());
+  Ready rd = n->GetReady();
+  EXPECT_TRUE(rd.entries.empty());
+  EXPECT_EQ(rd.committed_entries, EntriesWithTerms({1, 3}));
+  EXPECT_TRUE(rd.messages.empty());
+  n->Advance();
+}
+
 TEST_F(RaftPaper, Sec5_2_FollowerRemainsFollowerWhileHearingFromLeader) {
   TestRaft& t = Keep(NewTestRaft(1, {1, 2, 3}));
   RaftTestAccess::BecomeFollower(*t, 1, 2);

@@ -54,18 +54,32 @@ TestRaft NewTestRaft(NodeId id, std::unique_ptr<TestStorage> storage,
   TestRaft t;
   t.storage = std::move(storage);
   t.prng = std::make_unique<Prng>(options.seed);
+  t.raft = std::make_unique<Raft>(TestConfig(id, t.storage.get(), t.prng.get(), options));
+  return t;
+}
+
+TestRawNode NewTestRawNode(NodeId id, std::unique_ptr<TestStorage> storage,
+                           const TestRaftOptions& options) {
+  CHECK(storage != nullptr);
+  TestRawNode n;
+  n.storage = std::move(storage);
+  n.prng = std::make_unique<Prng>(options.seed);
+  n.raw = std::make_unique<RawNode>(TestConfig(id, n.storage.get(), n.prng.get(), options));
+  return n;
+}
+
+Config TestConfig(NodeId id, const Storage* storage, Prng* prng, const TestRaftOptions& options) {
   Config c;
   c.id = id;
   c.election_tick = options.election_tick;
   c.heartbeat_tick = options.heartbeat_tick;
-  c.storage = t.storage.get();
+  c.storage = storage;
   c.max_size_per_msg = options.max_size_per_msg;
   c.max_inflight_msgs = options.max_inflight_msgs;
   c.pre_vote = options.pre_vote;
   c.check_quorum = options.check_quorum;
-  c.prng = t.prng.get();
-  t.raft = std::make_unique<Raft>(c);
-  return t;
+  c.prng = prng;
+  return c;
 }
 
 TestRaft NewTestRaft(NodeId id, const std::vector<NodeId>& voters, const TestRaftOptions& options) {

@@ -69,7 +69,7 @@ class TestStorage : public MemoryStorage {
   ConfState conf_state_;
 };
 
-// A configuration with the given voters (sorted by the caller's order kept).
+// A configuration with the given voters (sorted, as ConfState requires).
 ConfState Voters(std::vector<NodeId> ids);
 // Node ids 1..n.
 std::vector<NodeId> IdsBySize(size_t n);
@@ -91,7 +91,7 @@ struct TestRaftOptions {
   bool check_quorum = false;
   uint64_t max_size_per_msg = kNoLimit;
   size_t max_inflight_msgs = 256;
-  uint64_t seed = 1;  // the node's election-timeout stream; tests log it on failure
+  uint64_t seed = 1;  // the node's election-timeout stream (fixed: runs repeat)
 };
 
 // A bare Raft with everything it refers to (storage, randomness).
@@ -112,6 +112,22 @@ TestRaft NewTestRaft(NodeId id, std::unique_ptr<TestStorage> storage,
 // A node of a fresh cluster with the given voters and an empty log.
 TestRaft NewTestRaft(NodeId id, const std::vector<NodeId>& voters,
                      const TestRaftOptions& options = {});
+
+// A RawNode with everything it refers to, for tests of the Ready contract.
+struct TestRawNode {
+  std::unique_ptr<TestStorage> storage;
+  std::unique_ptr<Prng> prng;
+  std::unique_ptr<RawNode> raw;
+
+  RawNode* operator->() { return raw.get(); }
+};
+
+// REQUIRES: storage != nullptr.
+TestRawNode NewTestRawNode(NodeId id, std::unique_ptr<TestStorage> storage,
+                           const TestRaftOptions& options = {});
+
+// The Config of node `id` over `storage` and `prng` (both must outlive it).
+Config TestConfig(NodeId id, const Storage* storage, Prng* prng, const TestRaftOptions& options);
 
 // What RawNode::Advance does once the host persisted a Ready: writes the
 // unstable snapshot, entries and hard state to storage, marks them stable,
