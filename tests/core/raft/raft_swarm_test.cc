@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ struct Knobs {
   Ratio compact{1, 30};
   Ratio tick{1, 2};
   Ratio propose{1, 3};
+  Ratio transfer{1, 100};
+  Ratio read{1, 10};
 };
 
 Knobs DrawKnobs(Prng& prng) {
@@ -114,6 +117,11 @@ class Swarm {
       if (n.raw->raft().state() == StateRole::kLeader && prng_.Chance(knobs_.conf_change)) {
         ProposeConfChange(*n.raw);
       }
+      if (prng_.Chance(knobs_.transfer)) {
+        const NodeId to = 1 + prng_.Index(knobs_.pool);
+        n.raw->TransferLeader(to);
+      }
+      if (prng_.Chance(knobs_.read)) Read(id);
       if (prng_.Chance(knobs_.compact)) Compact(id);
       while (net_.ProcessReady(id)) {
       }
@@ -170,6 +178,25 @@ class Swarm {
         }
       }
     }
+  }
+
+  // Empty if there is a leader and every member of its configuration has
+  // the leader's log, commit index and applied index; else what differs.
+  std::string Diverged() const {
+    const NodeId leader = Leader();
+    if (leader == kNone) return "no leader";
+    const Raft& lr = net_.node(leader).raw->raft();
+    const uint64_t commit = lr.raft_log().committed();
+    for (NodeId id : net_.Ids()) {
+      if (lr.tracker().progress.count(id) == 0) continue;  // not a member (any more)
+      const RaftNetwork::Node& n = net_.node(id);
+      const RaftLog& log = n.raw->raft().raft_log();
+      if (log.committed() != commit || log.LastIndex() != lr.raft_log().LastIndex() ||
+          n.applied_index != commit) {
+        return "node " + std::to_string(id) + " differs from leader " + std::to_string(leader);
+      }
+    }
+    return "";
   }
 
   // One line per node: role, term, log, configuration.
@@ -266,6 +293,44 @@ class Swarm {
     raw.ProposeConfChange(cc);
   }
 
+  // A linearizable read at node `id`: it must not return an index below any
+  // commit index known anywhere when it was issued (writes acknowledged
+  // before the read began are at or below it).
+  void Read(NodeId id) {
+    uint64_t required = 0;
+    for (NodeId other : net_.Ids()) {
+      const RaftNetwork::Node& o = net_.node(other);
+      if (o.raw) required = std::max(required, o.raw->raft().raft_log().committed());
+    }
+    const std::string ctx = "r" + std::to_string(reads_.size());
+    reads_[ctx] = required;
+    net_.node(id).raw->ReadIndex(ctx);
+  }
+
+ public:
+  // Checks and consumes the read states delivered so far; returns violations.
+  std::vector<std::string> CheckReads() {
+    std::vector<std::string> out;
+    for (NodeId id : net_.Ids()) {
+      RaftNetwork::Node& n = net_.node(id);
+      for (const ReadState& rs : n.read_states) {
+        auto it = reads_.find(rs.request_ctx);
+        if (it == reads_.end()) {
+          out.push_back("node " + std::to_string(id) + ": unknown read " + rs.request_ctx);
+        } else if (rs.index < it->second) {
+          out.push_back("node " + std::to_string(id) + ": read " + rs.request_ctx + " at index " +
+                        std::to_string(rs.index) + " below the commit index " +
+                        std::to_string(it->second) + " known when it was issued");
+        }
+        ++reads_served_;
+      }
+      n.read_states.clear();
+    }
+    return out;
+  }
+  int reads_served() const { return reads_served_; }
+
+ private:
   void ReportSnapshotFailed(const Message& m) {
     RaftNetwork::Node& sender = net_.node(m.from);
     if (sender.raw) sender.raw->ReportSnapshot(m.to, /*failed=*/true);
@@ -276,11 +341,35 @@ class Swarm {
   Knobs knobs_;
   std::vector<Message> deferred_;
   int proposals_ = 0;
+  std::map<std::string, uint64_t> reads_;  // context -> minimum index allowed
+  int reads_served_ = 0;
 };
 
 uint64_t EnvU64(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
   return v == nullptr ? fallback : std::strtoull(v, nullptr, 10);
+}
+
+// BUG workaround: Invariants::CheckLeaderCompleteness also holds a deposed
+// leader (cut off, not yet aware of a newer term) to entries committed in
+// later terms (see Invariants.StaleLeaderNeedNotHaveLaterCommittedEntries).
+// Drops those alarms where the committed entry's term exceeds the leader's,
+// which are certainly false; keeps every other violation.
+std::vector<std::string> WithoutStaleLeaderAlarms(std::vector<std::string> found) {
+  std::vector<std::string> kept;
+  for (std::string& v : found) {
+    unsigned long long leader = 0;
+    unsigned long long leader_term = 0;
+    unsigned long long entry_term = 0;
+    unsigned long long entry_index = 0;
+    const int n = std::sscanf(v.c_str(),
+                              "leader completeness: leader %llu (term %llu) lacks committed "
+                              "entry %llu/%llu",
+                              &leader, &leader_term, &entry_term, &entry_index);
+    if (n == 4 && entry_term > leader_term) continue;
+    kept.push_back(std::move(v));
+  }
+  return kept;
 }
 
 void RunSeed(uint64_t seed) {
@@ -290,7 +379,9 @@ void RunSeed(uint64_t seed) {
   int violations = 0;
   for (int step = 0; step < 400 && violations == 0; ++step) {
     swarm.FaultyStep();
-    for (const std::string& v : swarm.net().CheckInvariants()) {
+    std::vector<std::string> found = WithoutStaleLeaderAlarms(swarm.net().CheckInvariants());
+    for (std::string& v : swarm.CheckReads()) found.push_back(std::move(v));
+    for (const std::string& v : found) {
       ADD_FAILURE() << "safety step " << step << ": " << v;
       ++violations;
     }
@@ -302,9 +393,10 @@ void RunSeed(uint64_t seed) {
     if (n.raw) safety_commit = std::max(safety_commit, n.raw->raft().raft_log().committed());
   }
   if (EnvU64("RAFT_SWARM_VERBOSE", 0) != 0) {
-    std::printf("seed %llu: %s: commit %llu after the safety phase, %d proposals\n",
+    std::printf("seed %llu: %s: commit %llu after the safety phase, %d proposals, %d reads\n",
                 static_cast<unsigned long long>(seed), Describe(swarm.knobs()).c_str(),
-                static_cast<unsigned long long>(safety_commit), swarm.proposals());
+                static_cast<unsigned long long>(safety_commit), swarm.proposals(),
+                swarm.reads_served());
   }
   if (EnvU64("RAFT_SWARM_SAFETY_ONLY", 0) != 0) return;
   // Liveness: a leader emerges, commits a new entry, and everyone converges.
@@ -326,23 +418,15 @@ void RunSeed(uint64_t seed) {
     }
   }
   ASSERT_TRUE(committed) << "no leader committed a new entry after healing\n" << swarm.Dump();
-  for (int k = 0; k < 20; ++k) swarm.HealedStep();
-  const NodeId leader = swarm.Leader();
-  ASSERT_NE(leader, kNone);
-  const uint64_t commit = swarm.net().node(leader).raw->raft().raft_log().committed();
-  const Raft& lr = swarm.net().node(leader).raw->raft();
-  for (NodeId id : swarm.net().Ids()) {
-    if (lr.tracker().progress.count(id) == 0) continue;  // not a member (any more)
-    const Raft& r = swarm.net().node(id).raw->raft();
-    SCOPED_TRACE("node " + std::to_string(id) + " " + StateRoleName(r.state()) + " term " +
-                 std::to_string(r.term()) + " lead " + std::to_string(r.lead()) + " " +
-                 r.raft_log().String() + " first " + std::to_string(r.raft_log().FirstIndex()) +
-                 " last " + std::to_string(r.raft_log().LastIndex()) + "; leader " +
-                 std::to_string(leader) + " sees " + lr.tracker().progress.at(id).String());
-    EXPECT_EQ(r.raft_log().committed(), commit);
-    EXPECT_EQ(r.raft_log().LastIndex(), commit);
-    EXPECT_EQ(swarm.net().node(id).applied_index, commit);
+  // Then every member converges on the leader's log (elections may still
+  // come and go without pre-vote; wait for a quiet moment).
+  std::string why;
+  for (int k = 0; k < 300; ++k) {
+    swarm.HealedStep();
+    why = swarm.Diverged();
+    if (why.empty()) break;
   }
+  EXPECT_EQ(why, "") << swarm.Dump();
 }
 
 // Two elections reach a voter before it handles a Ready: it grants a vote in
