@@ -72,7 +72,7 @@ TEST(Invariants, LeaderCompletenessViolation) {
 // be present in the logs of the leaders for all higher-numbered terms." A
 // leader of an older term, cut off and not yet deposed, need not have it.
 TEST(Invariants, StaleLeaderNeedNotHaveLaterCommittedEntries) {
-  GTEST_SKIP() << "BUG: Invariants::CheckLeaderCompleteness (invariants.cc:72-89) requires every "
+  GTEST_SKIP() << "BUG: Invariants::CheckLeaderCompleteness (invariants.cc:67-85) requires every "
                   "node in role leader to hold every committed entry, including entries of "
                   "later terms than its own: false alarm for a partitioned stale leader";
   Invariants inv;
