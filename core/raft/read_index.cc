@@ -13,8 +13,9 @@ bool Raft::CommittedEntryInCurrentTerm() const {
 }
 
 void Raft::HandleReadIndexAtLeader(const Message& m) {
-  if (trk_.IsSingleton()) {
-    // Nobody else can be leader: answer at once.
+  const bool voter = trk_.config.voters.Contains(id_);
+  if (trk_.IsSingleton() && voter) {
+    // We are the only voter: nobody else can be leader. Answer at once.
     SendReadIndexResponse(m, raft_log_.committed());
     return;
   }
@@ -23,7 +24,9 @@ void Raft::HandleReadIndexAtLeader(const Message& m) {
     pending_read_index_messages_.push_back(m);
     return;
   }
-  if (read_only_.option() == ReadOnlyOption::kLeaseBased && lead_transferee_ == kNone) {
+  // A leader that is no longer a voter (removed, handing over) may already
+  // have been replaced: it must confirm with the voters, never trust a lease.
+  if (read_only_.option() == ReadOnlyOption::kLeaseBased && lead_transferee_ == kNone && voter) {
     // The lease is the check-quorum guarantee; it is void while a transfer
     // is under way, because the transferee's forced election ignores it.
     SendReadIndexResponse(m, raft_log_.committed());

@@ -159,9 +159,6 @@ TEST(MemoryStorage, CreateSnapshot) {
 }
 
 TEST(MemoryStorage, CreateSnapshotBelowCompactedIndex) {
-  GTEST_SKIP() << "BUG: MemoryStorage::CreateSnapshot(i) with snapshot index < i < FirstIndex()-1 "
-                  "(log compacted past the last snapshot) reads ents_[i - offset] with i < "
-                  "offset: out of bounds (memory_storage.cc:69); the term of i is gone";
   // No snapshot yet (index 0), entries 1..10, then compacted up to 8.
   MemoryStorage s;
   s.Append(EntriesWithTerms({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));

@@ -852,9 +852,6 @@ TEST_F(RaftPaper, Sec5_3_LeaderRetriesAppendEntriesIndefinitely) {
 // was lost. A heartbeat response must let the leader probe the follower
 // (with an empty append, as the window has no room for entries).
 TEST_F(RaftPaper, Sec5_3_LeaderRetriesWhenInflightWindowFull) {
-  GTEST_SKIP() << "BUG: Raft::HandleHeartbeatResponse clears msg_app_flow_paused and calls "
-                  "SendAppend; MaybeSendAppend then sends entries although the inflight window "
-                  "is full, and Inflights::Add fails CHECK(!Full()) (replication.cc:17-30)";
   TestRaftOptions opts;
   opts.max_inflight_msgs = 1;
   TestRaft& t = Keep(NewTestRaft(1, {1, 2}, opts));

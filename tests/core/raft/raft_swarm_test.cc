@@ -54,21 +54,20 @@ Knobs DrawKnobs(Prng& prng) {
   k.options.max_size_per_msg = prng.Chance(Ratio{1, 2}) ? 1 : 1 << 20;
   const bool small_window = prng.Chance(Ratio{1, 2});
   const uint64_t window = 1 + prng.Index(3);
-  // BUG: with a window that can fill up, a heartbeat response makes the
-  // leader send entries into the full window and fail a CHECK (see
-  // RaftPaper.Sec5_3_LeaderRetriesWhenInflightWindowFull). Small windows stay
-  // off unless RAFT_SWARM_SMALL_WINDOWS=1; the draws are kept so seeds do not
-  // change when they are turned back on.
-  if (small_window && std::getenv("RAFT_SWARM_SMALL_WINDOWS") != nullptr) {
-    k.options.max_inflight_msgs = window;
-  }
+  // A window that fills up exercises the empty-append recovery (see
+  // RaftPaper.Sec5_3_LeaderRetriesWhenInflightWindowFull).
+  if (small_window) k.options.max_inflight_msgs = window;
   k.drop = Ratio{prng.Index(4), 20};
   k.defer = Ratio{prng.Index(6), 20};
   k.crash = Ratio{prng.Index(3), 200};
   k.pool = prng.Chance(Ratio{1, 2}) ? 5 : k.nodes;
   const bool conf_changes = prng.Chance(Ratio{1, 2});
-  // BUG: membership changes can wedge the cluster (see RaftMembership.
-  // RemovedLeaderStepDownKeepsClusterLive); off unless RAFT_SWARM_CONF_CHANGES=1.
+  // Membership changes are opt-in (RAFT_SWARM_CONF_CHANGES=1): safety holds
+  // with them, but about one seed in a thousand still fails liveness. A
+  // demoted leader with a longer log cannot vote for the last voter, which
+  // has not applied the change and still counts the old configuration
+  // (configurations take effect at apply time, as in etcd). Seed 1204
+  // reproduces it; see "Known issues" in docs/architecture.md.
   if (conf_changes && std::getenv("RAFT_SWARM_CONF_CHANGES") != nullptr) {
     k.conf_change = Ratio{1, 20};
   }
@@ -454,9 +453,6 @@ TEST(RaftNetworkHarness, StabilizeWithTwoVotesInOneReady) {
 // unlike a dropped one (Drop reports it failed). The leader then waits in
 // StateSnapshot forever and the node never catches up.
 TEST(RaftNetworkHarness, SnapshotToDownNodeIsReported) {
-  GTEST_SKIP() << "BUG (sim): RaftNetwork::Deliver returns early for a down recipient "
-                  "(raft_network.cc:138) without ReportSnapshot(failed) for a MsgSnap; the "
-                  "leader's progress stays in StateSnapshot";
   RaftNetwork net(3, nullptr);
   for (NodeId id : IdsBySize(3)) net.AddNode(id, RaftNodeOptions{}, ConfSnapshot(1, 1, {1, 2, 3}));
   net.node(1).raw->Campaign();
@@ -489,9 +485,6 @@ TEST(RaftNetworkHarness, SnapshotToDownNodeIsReported) {
 // which the removed node denies (its log is more up to date) and the removed
 // node never campaigns. Found by RaftSwarm with RAFT_SWARM_CONF_CHANGES=1.
 TEST(RaftMembership, RemovedLeaderStepDownKeepsClusterLive) {
-  GTEST_SKIP() << "BUG: Raft::SwitchToConfig (membership.cc:34-37) makes a removed leader step "
-                  "down as soon as it applies its removal; if the follower never learned the "
-                  "commit index of the removal, the cluster can never elect a leader again";
   RaftNetwork net(5, nullptr);
   for (NodeId id : IdsBySize(2)) net.AddNode(id, RaftNodeOptions{}, ConfSnapshot(1, 1, {1, 2}));
   net.node(1).raw->Campaign();
@@ -544,6 +537,46 @@ TEST(RaftSwarm, SafetyUnderFaultsThenLiveness) {
   for (uint64_t seed = 1; seed <= seeds; ++seed) {
     RunSeed(seed);
     if (HasFailure()) break;  // one seed's report at a time
+  }
+}
+
+}  // namespace
+}  // namespace raftlab::raft
+
+namespace raftlab::raft {
+namespace {
+
+// Regression (found by RaftSwarm seed 27 once removed leaders hand off): a
+// leader that removed itself sees a configuration with one voter — another
+// node — and took the single-voter shortcut, answering a read at its own
+// commit index after the new leader had committed more (a stale read).
+TEST(RaftMembership, RemovedLeaderDoesNotAnswerReadsAlone) {
+  RaftNetwork net(1, nullptr);
+  for (NodeId id : {1, 2}) net.AddNode(id, RaftNodeOptions{}, ConfSnapshot(1, 1, {1, 2}));
+  net.node(1).raw->Campaign();
+  ASSERT_TRUE(net.Stabilize());
+  ConfChangeV2 remove_leader;
+  remove_leader.changes = {{ConfChangeType::kRemoveNode, 1}};
+  ASSERT_EQ(net.node(1).raw->ProposeConfChange(remove_leader), StepResult::kOk);
+  // Node 1 applies its removal and hands over; node 2 takes over once it
+  // has applied the removal too (it refuses to campaign before), so the
+  // hand-off may need a retry after an election timeout.
+  for (int i = 0; i < 100 && net.node(2).raw->raft().state() != StateRole::kLeader; ++i) {
+    net.node(1).raw->Tick();
+    ASSERT_TRUE(net.Stabilize());
+  }
+  ASSERT_EQ(net.node(2).raw->raft().state(), StateRole::kLeader);
+  ASSERT_EQ(net.node(2).raw->Propose("newer"), StepResult::kOk);
+  ASSERT_TRUE(net.Stabilize());
+  const uint64_t newest = net.node(2).raw->raft().raft_log().committed();
+  ASSERT_GT(newest, net.node(1).raw->raft().raft_log().committed());
+  // Node 1 still believes it leads its old term. A read there must not be
+  // answered below what node 2 already committed.
+  ASSERT_EQ(net.node(1).raw->raft().state(), StateRole::kLeader);
+  net.node(1).raw->ReadIndex("stale?");
+  ASSERT_TRUE(net.Stabilize());
+  for (const ReadState& rs : net.node(1).read_states) {
+    EXPECT_GE(rs.index, newest) << "stale read at the removed leader";
   }
 }
 
