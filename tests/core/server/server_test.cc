@@ -202,3 +202,53 @@ TEST(Server, ADuplicatedForwardIsAppliedOnce) {
 
 }  // namespace
 }  // namespace raftlab::server
+
+namespace raftlab::server {
+namespace {
+
+// S8.6: a new leader renews every lease (election timeout + TTL from the
+// moment it takes over), so a lease kept alive through the old leader never
+// expires early because leadership moved; and it still expires in the end.
+TEST(Server, LeaseSurvivesALeaderChangeThenExpiresUnderTheNewLeader) {
+  ServerCluster c(3, Base());
+  const raft::NodeId old_leader = c.WaitForLeader();
+  serverpb::ClientRequest grant;
+  grant.mutable_lease_grant()->set_ttl(3);
+  auto g = c.Call(old_leader, grant);
+  ASSERT_EQ(g->outcome(), serverpb::OUTCOME_OK) << g->error();
+  const int64_t lease = g->lease_grant().id();
+  const int64_t ttl_ms = g->lease_grant().ttl() * 1000;
+  ASSERT_EQ(c.Call(old_leader, Put("session", "alive", lease))->outcome(), serverpb::OUTCOME_OK);
+  serverpb::ClientRequest ka;
+  ka.mutable_lease_keep_alive()->set_id(lease);
+  ASSERT_EQ(c.Call(old_leader, ka)->outcome(), serverpb::OUTCOME_OK);
+  const int64_t kept_alive_at = c.now_ms();
+
+  c.Isolate(old_leader);
+  const raft::NodeId new_leader = c.WaitForLeader();
+  ASSERT_NE(new_leader, old_leader);
+  const int64_t took_over_at = c.now_ms();
+  auto exists = [&] {
+    const mvcc::KvStore& kv = c.server(new_leader).kv();
+    return kv.Get("session", kv.current_revision()) != nullptr;
+  };
+  // Never gone before TTL after the last keepalive (S8.7)...
+  while (c.now_ms() < kept_alive_at + ttl_ms) {
+    ASSERT_TRUE(exists()) << "lease revoked " << c.now_ms() - kept_alive_at
+                          << " ms after its keepalive";
+    c.Tick();
+  }
+  // ...nor, after the takeover, before the new leader's renewal runs out.
+  const int64_t renewed_until = took_over_at + Base().ElectionTimeoutMs() + ttl_ms;
+  while (c.now_ms() < renewed_until - 2 * Base().tick_ms) {
+    ASSERT_TRUE(exists()) << "revoked before the renewal on promotion ran out";
+    c.Tick();
+  }
+  c.TickFor(4000);
+  EXPECT_FALSE(exists()) << "the new leader never expired the lease";
+  c.Heal();
+  ExpectSameStateEverywhere(c);
+}
+
+}  // namespace
+}  // namespace raftlab::server
