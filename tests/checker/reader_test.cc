@@ -145,6 +145,9 @@ TEST(Reader, DetectsFormats) {
   auto missing = ReadHistoryFile("/nonexistent/h.edn", HistoryFormat::kAuto, nullptr);
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().message.find("/nonexistent/h.edn"), std::string::npos);
+  auto directory = ReadHistoryFile("/", HistoryFormat::kAuto, nullptr);
+  ASSERT_FALSE(directory.has_value());
+  EXPECT_NE(directory.error().message.find("not a readable regular file"), std::string::npos);
 }
 
 }  // namespace
