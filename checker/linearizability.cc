@@ -1,6 +1,7 @@
 #include "checker/linearizability.h"
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -118,15 +119,23 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
   std::vector<SearchResult> results(partitions.size());  // kUnknown unless finished
   bool violation = false;
   for (uint64_t budget = uint64_t{1} << 10; !running.empty() && !violation; budget *= 2) {
+    // Within a round, once partition v found a violation, partitions after v
+    // cannot change the outcome (the first in key order is reported), so they
+    // are skipped; every partition before v still runs its budget.
+    std::atomic<size_t> first_violation{SIZE_MAX};
     ParallelFor(running, options.jobs, [&](size_t p) {
+      if (p > first_violation.load()) return;
       if (!searches[p]) {
         searches[p] = std::make_unique<LinearizationSearch>(models[p], inputs[p], limits,
                                                             options.keep_longest);
       }
       finished[p] = searches[p]->Resume(budget) ? 1 : 0;
-      if (finished[p]) {  // free the cache now, so the next partition reuses the memory
-        results[p] = searches[p]->TakeResult();
-        searches[p].reset();
+      if (!finished[p]) return;
+      results[p] = searches[p]->TakeResult();
+      searches[p].reset();  // free the cache now, so the next partition reuses the memory
+      if (results[p].verdict != Verdict::kNotLinearizable) return;
+      size_t seen = first_violation.load();
+      while (p < seen && !first_violation.compare_exchange_weak(seen, p)) {
       }
     });
     std::vector<size_t> still_running;
