@@ -63,7 +63,15 @@ Result<History> EdnHistoryReader::Read(std::string_view text) {
     ++line_;
     if (line.find_first_not_of(" \t\r,") == std::string_view::npos) continue;
     auto node = edn::ParseLine(line);
-    if (!node) return Fail(node.error().message);
+    if (!node) {
+      // "column C: expected ..." becomes "FILE:LINE:C: expected ...".
+      const std::string& message = node.error().message;
+      const std::string prefix = "column ";
+      const bool has_column = message.rfind(prefix, 0) == 0;
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("{}:{}:{}", source_, line_,
+                                   has_column ? message.substr(prefix.size()) : " " + message));
+    }
     if (node->kind != Node::Kind::kMap) return Fail("expected a map {...}, found " +
                                                     node->Describe());
     auto event = ParseEvent(*node);
