@@ -30,8 +30,11 @@ class SearchCache {
   // `bits` has words_per_bitset words; bit r is set iff rank r is in the set.
   bool Insert(uint64_t hash, uint32_t state, const uint64_t* bits);
   size_t size() const { return size_; }
+  // Counts the slot array twice: growing it briefly holds the old and the
+  // new one, and the limit must hold at that peak too.
   uint64_t MemoryBytes() const {
-    return slots_.capacity() * sizeof(Slot) + blocks_.size() * block_words_ * sizeof(uint32_t);
+    return 2 * slots_.capacity() * sizeof(Slot) +
+           blocks_.size() * block_words_ * sizeof(uint32_t);
   }
 
  private:
