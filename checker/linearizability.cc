@@ -64,59 +64,35 @@ void ParallelFor(const std::vector<size_t>& work, int jobs, const Fn& fn) {
   for (std::thread& thread : pool) thread.join();
 }
 
-}  // namespace
-
-Result<CheckResult> CheckHistory(const History& prepared, const std::string& source,
-                                 const CheckOptions& options) {
-  CHECK_GE(options.jobs, 1);
-  const bool fast = options.model == ModelKind::kEtcd && options.revision_fast_path;
-  if (fast && !options.keep_longest) {
-    if (std::optional<Verdict> verdict = CheckByRevisions(prepared); verdict.has_value()) {
-      CheckResult result;
-      result.verdict = *verdict;
-      result.decided_by_revisions = true;
-      PartitionResult whole;
-      whole.verdict = *verdict;
-      for (const Operation& op : prepared.ops) whole.op_ids.push_back(op.id);
-      result.partitions.push_back(std::move(whole));
-      return result;
-    }
-  }
-  const std::vector<Partition> partitions =
-      Split(prepared, options.partition && Model::Partitionable(options.model));
-  // Validate every op up front so errors are reported before any search runs.
-  std::vector<std::vector<SearchOp>> inputs(partitions.size());
-  std::vector<Model> models;
-  for (size_t p = 0; p < partitions.size(); ++p) {
-    Model& model = models.emplace_back(options.model);
-    for (uint64_t id : partitions[p].op_ids) {
-      const Operation& op = prepared.ops[id];
-      CHECK_EQ(op.id, id);
-      auto compiled = model.Compile(op, source);
-      if (!compiled) return tl::unexpected(compiled.error());
-      inputs[p].push_back(SearchOp{*compiled, op.invoke_ns, op.return_ns});
-    }
-  }
-  std::atomic<uint64_t> memory_in_use{0};
-  SearchLimits limits;
-  limits.memory_bytes_max = options.memory_bytes_max;
-  limits.memory_bytes_in_use = &memory_in_use;
-  if (options.timeout_ms > 0) {
-    limits.deadline = std::chrono::steady_clock::now() +
-                      std::chrono::milliseconds(options.timeout_ms);
-  }
-  // Partitions advance in rounds with a doubling step budget, so an easy
-  // violation in one partition is found before a hard partition is finished.
-  // A round's outcome depends only on step counts, never on thread timing:
-  // the first violation in key order after the first round that finds any
-  // decides; unfinished partitions then report kUnknown (not searched to the end).
+// The etcd fast path's answer as a CheckResult, when it decides.
+std::optional<CheckResult> TryRevisionFastPath(const History& prepared) {
+  const std::optional<Verdict> verdict = CheckByRevisions(prepared);
+  if (!verdict.has_value()) return std::nullopt;
   CheckResult result;
-  result.partitions.resize(partitions.size());
-  std::vector<std::unique_ptr<LinearizationSearch>> searches(partitions.size());
-  std::vector<size_t> running(partitions.size());
-  for (size_t p = 0; p < partitions.size(); ++p) running[p] = p;
-  std::vector<char> finished(partitions.size(), 0);
-  std::vector<SearchResult> results(partitions.size());  // kUnknown unless finished
+  result.verdict = *verdict;
+  result.decided_by_revisions = true;
+  PartitionResult whole;
+  whole.verdict = *verdict;
+  for (const Operation& op : prepared.ops) whole.op_ids.push_back(op.id);
+  result.partitions.push_back(std::move(whole));
+  return result;
+}
+
+// Partitions advance in rounds with a doubling step budget, so an easy
+// violation in one partition is found before a hard partition is finished.
+// A round's outcome depends only on step counts, never on thread timing:
+// after the first round that finds any violation, the first in key order is
+// reported; unfinished partitions report kUnknown (not searched to the end).
+std::vector<SearchResult> RunRounds(std::vector<Model>& models,
+                                    const std::vector<std::vector<SearchOp>>& inputs,
+                                    const SearchLimits& limits, const CheckOptions& options) {
+  CHECK_EQ(models.size(), inputs.size());
+  const size_t n = models.size();
+  std::vector<std::unique_ptr<LinearizationSearch>> searches(n);
+  std::vector<size_t> running(n);
+  for (size_t p = 0; p < n; ++p) running[p] = p;
+  std::vector<char> finished(n, 0);
+  std::vector<SearchResult> results(n);  // kUnknown unless finished
   bool violation = false;
   for (uint64_t budget = uint64_t{1} << 10; !running.empty() && !violation; budget *= 2) {
     // Within a round, once partition v found a violation, partitions after v
@@ -140,27 +116,67 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
     });
     std::vector<size_t> still_running;
     for (size_t p : running) {
-      if (!finished[p]) {
-        still_running.push_back(p);
-        continue;
-      }
-      violation = violation || results[p].verdict == Verdict::kNotLinearizable;
+      if (!finished[p]) still_running.push_back(p);
+      if (finished[p]) violation = violation || results[p].verdict == Verdict::kNotLinearizable;
     }
     running = std::move(still_running);
   }
-  for (size_t p = 0; p < partitions.size(); ++p) {
+  for (size_t p = 0; p < n; ++p) {
     if (searches[p]) results[p].steps = searches[p]->result().steps;  // unfinished
-    result.partitions[p] = ToPartitionResult(partitions[p], models[p], results[p],
-                                             options.keep_longest);
   }
-  result.verdict = Verdict::kLinearizable;
-  for (const PartitionResult& partition : result.partitions) {
-    if (partition.verdict == Verdict::kNotLinearizable) {
-      result.verdict = Verdict::kNotLinearizable;
-      break;
+  return results;
+}
+
+// Any violation wins, then any unknown.
+Verdict Combine(const std::vector<PartitionResult>& partitions) {
+  Verdict verdict = Verdict::kLinearizable;
+  for (const PartitionResult& partition : partitions) {
+    if (partition.verdict == Verdict::kNotLinearizable) return Verdict::kNotLinearizable;
+    if (partition.verdict == Verdict::kUnknown) verdict = Verdict::kUnknown;
+  }
+  return verdict;
+}
+
+}  // namespace
+
+Result<CheckResult> CheckHistory(const History& prepared, const std::string& source,
+                                 const CheckOptions& options) {
+  CHECK_GE(options.jobs, 1);
+  const bool fast = options.model == ModelKind::kEtcd && options.revision_fast_path;
+  if (fast && !options.keep_longest) {
+    if (std::optional<CheckResult> result = TryRevisionFastPath(prepared)) return *result;
+  }
+  const std::vector<Partition> partitions =
+      Split(prepared, options.partition && Model::Partitionable(options.model));
+  // Compile every op up front so input errors come before any search runs.
+  std::vector<std::vector<SearchOp>> inputs(partitions.size());
+  std::vector<Model> models;
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    Model& model = models.emplace_back(options.model);
+    for (uint64_t id : partitions[p].op_ids) {
+      const Operation& op = prepared.ops[id];
+      CHECK_EQ(op.id, id);
+      auto compiled = model.Compile(op, source);
+      if (!compiled) return tl::unexpected(compiled.error());
+      inputs[p].push_back(SearchOp{*compiled, op.invoke_ns, op.return_ns});
     }
-    if (partition.verdict == Verdict::kUnknown) result.verdict = Verdict::kUnknown;
   }
+  std::atomic<uint64_t> memory_in_use{0};
+  SearchLimits limits;
+  limits.memory_bytes_max = options.memory_bytes_max;
+  limits.memory_bytes_in_use = &memory_in_use;
+  if (options.timeout_ms > 0) {
+    limits.deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(options.timeout_ms);
+  }
+  const std::vector<SearchResult> found = RunRounds(models, inputs, limits, options);
+  CheckResult result;
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    result.partitions.push_back(
+        ToPartitionResult(partitions[p], models[p], found[p], options.keep_longest));
+  }
+  result.verdict = Combine(result.partitions);
+  CHECK_EQ(memory_in_use.load(), 0u);  // every search returned its bytes
   return result;
 }
 

@@ -58,6 +58,48 @@ void ApplyEtcd(Operation* op, std::map<std::string, Value>* truth, int64_t* revi
   op->revision = *revision;
 }
 
+// A random operation (function, key, arguments); client and time are set by the caller.
+Operation NewOp(Choices* choices, ModelKind kind, bool faults, uint32_t keys, int* appends) {
+  Operation op;
+  op.key = "k" + std::to_string(choices->Draw(keys));
+  const uint32_t f = choices->Draw(kind == ModelKind::kEtcd && faults ? 4 : 3);
+  if (f == 0) {
+    op.f = OpFunction::kRead;
+  } else if (f == 3) {
+    op.f = OpFunction::kDelete;
+  } else if (kind == ModelKind::kKv) {
+    op.f = f == 1 ? OpFunction::kWrite : OpFunction::kAppend;
+    op.input = {Value::String("x" + std::to_string((*appends)++) + ".")};
+  } else {
+    op.f = f == 1 ? OpFunction::kWrite : OpFunction::kCas;
+    const int64_t a = choices->Draw(3);
+    op.input = {Value::Int(a)};
+    if (f == 2) op.input.push_back(Value::Int(choices->Draw(3)));
+  }
+  return op;
+}
+
+// Applies a register / kv op to the sequential store; false when a cas
+// compare failed (the op then certainly had no effect).
+bool ApplySequential(Operation* op, std::map<std::string, Value>* truth, ModelKind kind) {
+  const bool kv = kind == ModelKind::kKv;
+  auto found = truth->find(op->key);
+  const Value current = found != truth->end() ? found->second
+                                               : (kv ? Value::String("") : Value::Nil());
+  if (op->f == OpFunction::kRead) {
+    op->output = {current};
+  } else if (op->f == OpFunction::kWrite) {
+    (*truth)[op->key] = op->input[0];
+  } else if (op->f == OpFunction::kAppend) {
+    (*truth)[op->key] = Value::String(current.text + op->input[0].text);
+  } else if (current == op->input[0]) {
+    (*truth)[op->key] = op->input[1];
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // Runs a real sequential register / kv / etcd under random interleavings: each op
 // takes effect atomically at a point between its invocation and return, so
 // the history is linearizable by construction. Some ops time out (status
@@ -89,24 +131,9 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool fault
     ++now;
     const uint32_t c = choices.Draw(clients);
     if (!pending[c].has_value()) {
-      Operation op;
+      Operation op = NewOp(&choices, kind, faults, keys, &appends);
       op.client = client_ids[c];
       op.invoke_ns = now;
-      op.key = "k" + std::to_string(choices.Draw(keys));
-      const uint32_t f = choices.Draw(kind == ModelKind::kEtcd && faults ? 4 : 3);
-      if (f == 0) {
-        op.f = OpFunction::kRead;
-      } else if (f == 3) {
-        op.f = OpFunction::kDelete;
-      } else if (kind == ModelKind::kKv) {
-        op.f = f == 1 ? OpFunction::kWrite : OpFunction::kAppend;
-        op.input = {Value::String("x" + std::to_string(appends++) + ".")};
-      } else {
-        op.f = f == 1 ? OpFunction::kWrite : OpFunction::kCas;
-        const int64_t a = choices.Draw(3);
-        op.input = {Value::Int(a)};
-        if (f == 2) op.input.push_back(Value::Int(choices.Draw(3)));
-      }
       pending[c] = Pending{std::move(op), false};
       continue;
     }
@@ -126,20 +153,8 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool fault
       p.applied = true;
       continue;
     }
-    const bool kv = kind == ModelKind::kKv;
-    auto found = truth.find(p.op.key);
-    const Value current = found != truth.end() ? found->second
-                                                : (kv ? Value::String("") : Value::Nil());
     p.applied = true;
-    if (p.op.f == OpFunction::kRead) {
-      p.op.output = {current};
-    } else if (p.op.f == OpFunction::kWrite) {
-      truth[p.op.key] = p.op.input[0];
-    } else if (p.op.f == OpFunction::kAppend) {
-      truth[p.op.key] = Value::String(current.text + p.op.input[0].text);
-    } else if (current == p.op.input[0]) {
-      truth[p.op.key] = p.op.input[1];
-    } else {
+    if (!ApplySequential(&p.op, &truth, kind)) {
       finish(c, OpStatus::kFail);  // compare failed: certainly no effect
     }
   }
