@@ -93,6 +93,7 @@ std::vector<SearchResult> RunRounds(std::vector<Model>& models,
   for (size_t p = 0; p < n; ++p) running[p] = p;
   std::vector<char> finished(n, 0);
   std::vector<SearchResult> results(n);  // kUnknown unless finished
+  std::vector<uint64_t> steps_at_round_start(n, 0);
   bool violation = false;
   for (uint64_t budget = uint64_t{1} << 10; !running.empty() && !violation; budget *= 2) {
     // Within a round, once partition v found a violation, partitions after v
@@ -119,10 +120,21 @@ std::vector<SearchResult> RunRounds(std::vector<Model>& models,
       if (!finished[p]) still_running.push_back(p);
       if (finished[p]) violation = violation || results[p].verdict == Verdict::kNotLinearizable;
     }
+    for (size_t p : running) {
+      if (violation && p > first_violation.load()) {
+        // Whether it ran in this round depends on thread timing: report it
+        // as it stood when the round began.
+        results[p] = SearchResult{};
+        results[p].steps = steps_at_round_start[p];
+        searches[p].reset();
+      } else if (!finished[p]) {
+        steps_at_round_start[p] = searches[p]->result().steps;
+      }
+    }
     running = std::move(still_running);
   }
   for (size_t p = 0; p < n; ++p) {
-    if (searches[p]) results[p].steps = searches[p]->result().steps;  // unfinished
+    if (searches[p]) results[p].steps = steps_at_round_start[p];  // unfinished
   }
   return results;
 }

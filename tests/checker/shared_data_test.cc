@@ -110,7 +110,7 @@ TEST(SharedData, ExplanationDoesNotDependOnJobs) {
   ASSERT_TRUE(history.has_value());
   const History prepared = Prepare(*history);
   std::string first;
-  for (int jobs : {1, 2, 3}) {
+  for (int jobs : {1, 2, 3, 2, 3, 4, 2}) {
     CheckOptions options;
     options.model = ModelKind::kKv;
     options.jobs = jobs;
