@@ -28,7 +28,6 @@ bool LinearizationSearch::OverLimit() {
   memory_reported_ = bytes;
   result_.memory_bytes = std::max(result_.memory_bytes, bytes);
   if (total > limits_.memory_bytes_max) return true;
-  if (limits_.cancel != nullptr && limits_.cancel->load()) return true;
   return std::chrono::steady_clock::now() > limits_.deadline;
 }
 

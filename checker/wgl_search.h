@@ -30,8 +30,6 @@ struct SearchLimits {
   uint64_t memory_bytes_max = uint64_t{2} << 30;
   // Bytes of cache held by all searches running at once (shared; may be null).
   std::atomic<uint64_t>* memory_bytes_in_use = nullptr;
-  // Set when another partition already proved a violation (may be null).
-  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SearchOp {
