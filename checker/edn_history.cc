@@ -35,7 +35,8 @@ class EdnHistoryReader {
   tl::unexpected<Error> Fail(const std::string& what) const {
     return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}:{}: {}", source_, line_, what));
   }
-  Result<std::optional<Event>> ParseEvent(const Node& map);
+  // Moves :value out of `map` (the line's map is discarded afterwards).
+  Result<std::optional<Event>> ParseEvent(Node& map);
   Result<void> ParseTime(const Node& map, Event* event);
   Result<OpFunction> ParseFunction(const Node* f) const;
   Result<void> SplitTuple(Event* event) const;
@@ -84,7 +85,7 @@ Result<History> EdnHistoryReader::Read(std::string_view text) {
   return std::move(history_);
 }
 
-Result<std::optional<Event>> EdnHistoryReader::ParseEvent(const Node& map) {
+Result<std::optional<Event>> EdnHistoryReader::ParseEvent(Node& map) {
   Event event;
   const Node* process = map.Find("process");
   if (process == nullptr) return Fail("expected a :process field");
@@ -120,8 +121,9 @@ Result<std::optional<Event>> EdnHistoryReader::ParseEvent(const Node& map) {
   } else if (dialect_ == EdnDialect::kPorcupineKv) {
     return Fail("expected a :key field (Porcupine kv logs are keyed)");
   }
-  const Node* value = map.Find("value");
-  if (value != nullptr) event.value = *value;
+  if (Node* value = map.FindMutable("value"); value != nullptr) {
+    event.value = std::move(*value);  // the line's map is discarded after this
+  }
   if (dialect_ == EdnDialect::kJepsen && map.Find("key") == nullptr) {
     auto split = SplitTuple(&event);
     if (!split) return tl::unexpected(split.error());
@@ -180,7 +182,7 @@ Result<void> EdnHistoryReader::SplitTuple(Event* event) const {
   } else {
     return Fail(":value: expected a tuple key (integer or string), found " + key.Describe());
   }
-  Node inner = value.items[1];
+  Node inner = std::move(event->value.items[1]);
   event->value = std::move(inner);
   return {};
 }
