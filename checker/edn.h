@@ -28,6 +28,9 @@ struct Node {
   bool IsKeyword(std::string_view name) const { return kind == Kind::kKeyword && text == name; }
   // The value of keyword key `name` in a map, or nullptr.
   const Node* Find(std::string_view name) const;
+  Node* FindMutable(std::string_view name) {
+    return const_cast<Node*>(static_cast<const Node*>(this)->Find(name));
+  }
   // Short rendering for error messages.
   std::string Describe() const;
 };

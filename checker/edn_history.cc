@@ -35,7 +35,8 @@ class EdnHistoryReader {
   tl::unexpected<Error> Fail(const std::string& what) const {
     return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}:{}: {}", source_, line_, what));
   }
-  Result<std::optional<Event>> ParseEvent(const Node& map);
+  // Moves :value out of `map` (the line's map is discarded afterwards).
+  Result<std::optional<Event>> ParseEvent(Node& map);
   Result<void> ParseTime(const Node& map, Event* event);
   Result<OpFunction> ParseFunction(const Node* f) const;
   Result<void> SplitTuple(Event* event) const;
@@ -63,7 +64,15 @@ Result<History> EdnHistoryReader::Read(std::string_view text) {
     ++line_;
     if (line.find_first_not_of(" \t\r,") == std::string_view::npos) continue;
     auto node = edn::ParseLine(line);
-    if (!node) return Fail(node.error().message);
+    if (!node) {
+      // "column C: expected ..." becomes "FILE:LINE:C: expected ...".
+      const std::string& message = node.error().message;
+      const std::string prefix = "column ";
+      const bool has_column = message.rfind(prefix, 0) == 0;
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("{}:{}:{}", source_, line_,
+                                   has_column ? message.substr(prefix.size()) : " " + message));
+    }
     if (node->kind != Node::Kind::kMap) return Fail("expected a map {...}, found " +
                                                     node->Describe());
     auto event = ParseEvent(*node);
@@ -76,7 +85,7 @@ Result<History> EdnHistoryReader::Read(std::string_view text) {
   return std::move(history_);
 }
 
-Result<std::optional<Event>> EdnHistoryReader::ParseEvent(const Node& map) {
+Result<std::optional<Event>> EdnHistoryReader::ParseEvent(Node& map) {
   Event event;
   const Node* process = map.Find("process");
   if (process == nullptr) return Fail("expected a :process field");
@@ -112,8 +121,9 @@ Result<std::optional<Event>> EdnHistoryReader::ParseEvent(const Node& map) {
   } else if (dialect_ == EdnDialect::kPorcupineKv) {
     return Fail("expected a :key field (Porcupine kv logs are keyed)");
   }
-  const Node* value = map.Find("value");
-  if (value != nullptr) event.value = *value;
+  if (Node* value = map.FindMutable("value"); value != nullptr) {
+    event.value = std::move(*value);  // the line's map is discarded after this
+  }
   if (dialect_ == EdnDialect::kJepsen && map.Find("key") == nullptr) {
     auto split = SplitTuple(&event);
     if (!split) return tl::unexpected(split.error());
@@ -172,7 +182,7 @@ Result<void> EdnHistoryReader::SplitTuple(Event* event) const {
   } else {
     return Fail(":value: expected a tuple key (integer or string), found " + key.Describe());
   }
-  Node inner = value.items[1];
+  Node inner = std::move(event->value.items[1]);
   event->value = std::move(inner);
   return {};
 }

@@ -36,26 +36,46 @@ History SubHistory(const History& prepared, const std::vector<uint64_t>& ids) {
 
 namespace {
 
-bool EndsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+// Whether `text` splits into a start (a put value or "") followed by
+// appended pieces, all taken from ops in `ids` on `key` (pieces may repeat:
+// a cheap over-approximation of "reachable").
+bool SpelledByWrites(const History& prepared, const std::vector<uint64_t>& ids,
+                     const std::string& key, const std::string& text) {
+  std::vector<char> reachable(text.size() + 1, 0);
+  reachable[0] = 1;
+  std::vector<const std::string*> pieces;
+  for (uint64_t id : ids) {
+    const Operation& op = prepared.ops[id];
+    if (op.key != key || op.input.empty()) continue;
+    const Value& written = op.input.back();
+    if (written.kind != Value::Kind::kString) continue;
+    if (op.f == OpFunction::kAppend) pieces.push_back(&written.text);
+    const bool starts = op.f != OpFunction::kAppend && text.rfind(written.text, 0) == 0;
+    if (starts) reachable[written.text.size()] = 1;
+  }
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (!reachable[at]) continue;
+    for (const std::string* piece : pieces) {
+      if (piece->empty() || text.compare(at, piece->size(), *piece) != 0) continue;
+      reachable[at + piece->size()] = 1;
+    }
+  }
+  return reachable[text.size()] == 1;
 }
 
-// Whether read `r` could have seen its value from some op in `ids` (or the
-// initial value).
+// Whether read `r` could have seen its value from ops in `ids` (or the
+// initial value): an equal write, or for strings a spelling by puts and appends.
 bool ReadExplicable(const History& prepared, const std::vector<uint64_t>& ids, uint64_t r) {
   const Operation& read = prepared.ops[r];
   const Value& seen = read.output[0];
   if (seen.IsNil()) return true;
-  if (seen.kind == Value::Kind::kString && seen.text.empty()) return true;
+  if (seen.kind == Value::Kind::kString) {
+    return SpelledByWrites(prepared, ids, read.key, seen.text);
+  }
   for (uint64_t id : ids) {
     const Operation& w = prepared.ops[id];
     if (w.f == OpFunction::kRead || w.input.empty() || w.key != read.key) continue;
-    const Value& written = w.input.back();  // write/append value, or cas new
-    if (written == seen) return true;
-    const bool suffix = w.f == OpFunction::kAppend && seen.kind == Value::Kind::kString &&
-                        EndsWith(seen.text, written.text);
-    if (suffix) return true;
+    if (w.input.back() == seen) return true;  // write value, or cas new
   }
   return false;
 }

@@ -1,6 +1,7 @@
 #include "checker/linearizability.h"
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -63,6 +64,91 @@ void ParallelFor(const std::vector<size_t>& work, int jobs, const Fn& fn) {
   for (std::thread& thread : pool) thread.join();
 }
 
+// The etcd fast path's answer as a CheckResult, when it decides.
+std::optional<CheckResult> TryRevisionFastPath(const History& prepared) {
+  const std::optional<Verdict> verdict = CheckByRevisions(prepared);
+  if (!verdict.has_value()) return std::nullopt;
+  CheckResult result;
+  result.verdict = *verdict;
+  result.decided_by_revisions = true;
+  PartitionResult whole;
+  whole.verdict = *verdict;
+  for (const Operation& op : prepared.ops) whole.op_ids.push_back(op.id);
+  result.partitions.push_back(std::move(whole));
+  return result;
+}
+
+// Partitions advance in rounds with a doubling step budget, so an easy
+// violation in one partition is found before a hard partition is finished.
+// A round's outcome depends only on step counts, never on thread timing:
+// after the first round that finds any violation, the first in key order is
+// reported; unfinished partitions report kUnknown (not searched to the end).
+std::vector<SearchResult> RunRounds(std::vector<Model>& models,
+                                    const std::vector<std::vector<SearchOp>>& inputs,
+                                    const SearchLimits& limits, const CheckOptions& options) {
+  CHECK_EQ(models.size(), inputs.size());
+  const size_t n = models.size();
+  std::vector<std::unique_ptr<LinearizationSearch>> searches(n);
+  std::vector<size_t> running(n);
+  for (size_t p = 0; p < n; ++p) running[p] = p;
+  std::vector<char> finished(n, 0);
+  std::vector<SearchResult> results(n);  // kUnknown unless finished
+  std::vector<uint64_t> steps_at_round_start(n, 0);
+  bool violation = false;
+  for (uint64_t budget = uint64_t{1} << 10; !running.empty() && !violation; budget *= 2) {
+    // Within a round, once partition v found a violation, partitions after v
+    // cannot change the outcome (the first in key order is reported), so they
+    // are skipped; every partition before v still runs its budget.
+    std::atomic<size_t> first_violation{SIZE_MAX};
+    ParallelFor(running, options.jobs, [&](size_t p) {
+      if (p > first_violation.load()) return;
+      if (!searches[p]) {
+        searches[p] = std::make_unique<LinearizationSearch>(models[p], inputs[p], limits,
+                                                            options.keep_longest);
+      }
+      finished[p] = searches[p]->Resume(budget) ? 1 : 0;
+      if (!finished[p]) return;
+      results[p] = searches[p]->TakeResult();
+      searches[p].reset();  // free the cache now, so the next partition reuses the memory
+      if (results[p].verdict != Verdict::kNotLinearizable) return;
+      size_t seen = first_violation.load();
+      while (p < seen && !first_violation.compare_exchange_weak(seen, p)) {
+      }
+    });
+    std::vector<size_t> still_running;
+    for (size_t p : running) {
+      if (!finished[p]) still_running.push_back(p);
+      if (finished[p]) violation = violation || results[p].verdict == Verdict::kNotLinearizable;
+    }
+    for (size_t p : running) {
+      if (violation && p > first_violation.load()) {
+        // Whether it ran in this round depends on thread timing: report it
+        // as it stood when the round began.
+        results[p] = SearchResult{};
+        results[p].steps = steps_at_round_start[p];
+        searches[p].reset();
+      } else if (!finished[p]) {
+        steps_at_round_start[p] = searches[p]->result().steps;
+      }
+    }
+    running = std::move(still_running);
+  }
+  for (size_t p = 0; p < n; ++p) {
+    if (searches[p]) results[p].steps = steps_at_round_start[p];  // unfinished
+  }
+  return results;
+}
+
+// Any violation wins, then any unknown.
+Verdict Combine(const std::vector<PartitionResult>& partitions) {
+  Verdict verdict = Verdict::kLinearizable;
+  for (const PartitionResult& partition : partitions) {
+    if (partition.verdict == Verdict::kNotLinearizable) return Verdict::kNotLinearizable;
+    if (partition.verdict == Verdict::kUnknown) verdict = Verdict::kUnknown;
+  }
+  return verdict;
+}
+
 }  // namespace
 
 Result<CheckResult> CheckHistory(const History& prepared, const std::string& source,
@@ -70,20 +156,11 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
   CHECK_GE(options.jobs, 1);
   const bool fast = options.model == ModelKind::kEtcd && options.revision_fast_path;
   if (fast && !options.keep_longest) {
-    if (std::optional<Verdict> verdict = CheckByRevisions(prepared); verdict.has_value()) {
-      CheckResult result;
-      result.verdict = *verdict;
-      result.decided_by_revisions = true;
-      PartitionResult whole;
-      whole.verdict = *verdict;
-      for (const Operation& op : prepared.ops) whole.op_ids.push_back(op.id);
-      result.partitions.push_back(std::move(whole));
-      return result;
-    }
+    if (std::optional<CheckResult> result = TryRevisionFastPath(prepared)) return *result;
   }
   const std::vector<Partition> partitions =
       Split(prepared, options.partition && Model::Partitionable(options.model));
-  // Validate every op up front so errors are reported before any search runs.
+  // Compile every op up front so input errors come before any search runs.
   std::vector<std::vector<SearchOp>> inputs(partitions.size());
   std::vector<Model> models;
   for (size_t p = 0; p < partitions.size(); ++p) {
@@ -104,54 +181,14 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
     limits.deadline = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(options.timeout_ms);
   }
-  // Partitions advance in rounds with a doubling step budget, so an easy
-  // violation in one partition is found before a hard partition is finished.
-  // A round's outcome depends only on step counts, never on thread timing:
-  // the first violation in key order after the first round that finds any
-  // decides; unfinished partitions then report kUnknown (not searched to the end).
+  const std::vector<SearchResult> found = RunRounds(models, inputs, limits, options);
   CheckResult result;
-  result.partitions.resize(partitions.size());
-  std::vector<std::unique_ptr<LinearizationSearch>> searches(partitions.size());
-  std::vector<size_t> running(partitions.size());
-  for (size_t p = 0; p < partitions.size(); ++p) running[p] = p;
-  std::vector<char> finished(partitions.size(), 0);
-  std::vector<SearchResult> results(partitions.size());  // kUnknown unless finished
-  bool violation = false;
-  for (uint64_t budget = uint64_t{1} << 10; !running.empty() && !violation; budget *= 2) {
-    ParallelFor(running, options.jobs, [&](size_t p) {
-      if (!searches[p]) {
-        searches[p] = std::make_unique<LinearizationSearch>(models[p], inputs[p], limits,
-                                                            options.keep_longest);
-      }
-      finished[p] = searches[p]->Resume(budget) ? 1 : 0;
-      if (finished[p]) {  // free the cache now, so the next partition reuses the memory
-        results[p] = searches[p]->TakeResult();
-        searches[p].reset();
-      }
-    });
-    std::vector<size_t> still_running;
-    for (size_t p : running) {
-      if (!finished[p]) {
-        still_running.push_back(p);
-        continue;
-      }
-      violation = violation || results[p].verdict == Verdict::kNotLinearizable;
-    }
-    running = std::move(still_running);
-  }
   for (size_t p = 0; p < partitions.size(); ++p) {
-    if (searches[p]) results[p].steps = searches[p]->result().steps;  // unfinished
-    result.partitions[p] = ToPartitionResult(partitions[p], models[p], results[p],
-                                             options.keep_longest);
+    result.partitions.push_back(
+        ToPartitionResult(partitions[p], models[p], found[p], options.keep_longest));
   }
-  result.verdict = Verdict::kLinearizable;
-  for (const PartitionResult& partition : result.partitions) {
-    if (partition.verdict == Verdict::kNotLinearizable) {
-      result.verdict = Verdict::kNotLinearizable;
-      break;
-    }
-    if (partition.verdict == Verdict::kUnknown) result.verdict = Verdict::kUnknown;
-  }
+  result.verdict = Combine(result.partitions);
+  CHECK_EQ(memory_in_use.load(), 0u);  // every search returned its bytes
   return result;
 }
 

@@ -1,7 +1,7 @@
 #include "checker/reader.h"
 
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "checker/jepsen_reader.h"
 #include "checker/jsonl_reader.h"
@@ -63,12 +63,20 @@ Result<History> ReadHistory(std::string_view text, const std::string& source,
 
 Result<History> ReadHistoryFile(const std::string& path, HistoryFormat format,
                                 HistoryFormat* used) {
-  std::ifstream in(path, std::ios::binary);
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return MakeError(ErrorCode::kIo, path + ": not a readable regular file");
+  }
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return MakeError(ErrorCode::kIo, path + ": cannot open the history file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return MakeError(ErrorCode::kIo, path + ": read error");
-  const std::string text = buffer.str();
+  const std::streamoff size = in.tellg();
+  if (size < 0) return MakeError(ErrorCode::kIo, path + ": cannot determine the file size");
+  // One allocation of the exact size: histories are megabytes, and growing a
+  // stream buffer would copy them several times.
+  std::string text(static_cast<size_t>(size), '\0');
+  in.seekg(0);
+  in.read(text.data(), size);
+  if (!in) return MakeError(ErrorCode::kIo, path + ": read error");
   if (format == HistoryFormat::kAuto) format = DetectFormat(text);
   if (used != nullptr) *used = format;
   return ReadHistory(text, path, format);

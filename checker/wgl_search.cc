@@ -28,7 +28,6 @@ bool LinearizationSearch::OverLimit() {
   memory_reported_ = bytes;
   result_.memory_bytes = std::max(result_.memory_bytes, bytes);
   if (total > limits_.memory_bytes_max) return true;
-  if (limits_.cancel != nullptr && limits_.cancel->load()) return true;
   return std::chrono::steady_clock::now() > limits_.deadline;
 }
 
@@ -96,6 +95,13 @@ LinearizationSearch::LinearizationSearch(Model& model, const std::vector<SearchO
       list_(std::make_unique<EventList>(ops)), cache_((ops.size() + 63) / 64),
       bits_((ops.size() + 63) / 64, 0) {
   uint64_t seed = 0x5EA6C4u;  // fixed: the search must not depend on anything else
+  std::vector<uint32_t> by_return(ops.size());
+  for (uint32_t i = 0; i < by_return.size(); ++i) by_return[i] = i;
+  std::stable_sort(by_return.begin(), by_return.end(), [&ops](uint32_t x, uint32_t y) {
+    return ops[x].return_ns < ops[y].return_ns;
+  });
+  rank_.resize(ops.size());
+  for (uint32_t r = 0; r < by_return.size(); ++r) rank_[by_return[r]] = r;
   zobrist_.reserve(ops.size());
   for (size_t i = 0; i < ops.size(); ++i) zobrist_.push_back(SplitMix64(&seed));
   for (const SearchOp& op : ops) {

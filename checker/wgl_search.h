@@ -30,8 +30,6 @@ struct SearchLimits {
   uint64_t memory_bytes_max = uint64_t{2} << 30;
   // Bytes of cache held by all searches running at once (shared; may be null).
   std::atomic<uint64_t>* memory_bytes_in_use = nullptr;
-  // Set when another partition already proved a violation (may be null).
-  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SearchOp {
@@ -82,8 +80,8 @@ class LinearizationSearch {
 
  private:
   bool OverLimit();
-  void SetBit(uint32_t op) { bits_[op / 64] |= uint64_t{1} << (op % 64); }
-  void ClearBit(uint32_t op) { bits_[op / 64] &= ~(uint64_t{1} << (op % 64)); }
+  void SetBit(uint32_t op) { bits_[rank_[op] / 64] |= uint64_t{1} << (rank_[op] % 64); }
+  void ClearBit(uint32_t op) { bits_[rank_[op] / 64] &= ~(uint64_t{1} << (rank_[op] % 64)); }
   void Record(Model::State state);
   // Pops choices until one has an untried sibling; false when none is left.
   bool Backtrack();
@@ -98,7 +96,8 @@ class LinearizationSearch {
   const bool keep_longest_;
   std::unique_ptr<EventList> list_;
   SearchCache cache_;
-  std::vector<uint64_t> bits_;     // Invariant: bit i set iff op i is on stack_
+  std::vector<uint32_t> rank_;     // op -> position in return order (see SearchCache)
+  std::vector<uint64_t> bits_;     // Invariant: bit rank_[i] set iff op i is on stack_
   std::vector<uint64_t> zobrist_;  // per-op random keys; the bitset hash is their XOR
   std::vector<Frame> stack_;
   uint64_t determinate_left_ = 0;  // determinate ops not on stack_

@@ -122,7 +122,8 @@ void RegisterCheckCommand(CLI::App& app, int* exit_code) {
   check->add_option("history", flags->path, "History file")->required();
   check->add_option("--format", flags->format, "auto|jsonl|jepsen-edn|porcupine-kv");
   check->add_option("--model", flags->model, "auto|register|cas-register|kv|etcd");
-  check->add_option("--timeout", flags->timeout_seconds, "Time limit in seconds (0: none)");
+  check->add_option("--timeout", flags->timeout_seconds, "Time limit in seconds (0: none)")
+      ->check(CLI::NonNegativeNumber);
   check->add_option("--memory-mb", flags->memory_mb, "Cache memory limit in MiB");
   check->add_option("--jobs", flags->jobs, "Partitions checked in parallel")
       ->check(CLI::Range(1, 256));

@@ -45,7 +45,7 @@ Model::State Model::InternEtcd(std::vector<int64_t> fields) {
   auto [it, inserted] =
       etcd_state_ids_.try_emplace(fields, static_cast<uint32_t>(etcd_states_.size()));
   if (inserted) {
-    memory_bytes_ += 16 * fields.size() + 96;
+    memory_bytes_ += 24 * fields.size() + 160;  // two copies, node, bucket, slack
     etcd_states_.push_back(std::move(fields));
   }
   return it->second;

@@ -133,7 +133,7 @@ size_t Model::VectorHash::operator()(const std::vector<uint32_t>& v) const {
 uint32_t Model::InternState(std::vector<uint32_t> values) {
   auto [it, inserted] = state_ids_.try_emplace(values, static_cast<uint32_t>(states_.size()));
   if (inserted) {
-    memory_bytes_ += 8 * values.size() + 96;
+    memory_bytes_ += 12 * values.size() + 160;  // two copies, node, bucket, slack
     states_.push_back(std::move(values));
   }
   return it->second;
@@ -181,7 +181,7 @@ uint32_t Model::TrieNode(uint32_t parent, uint32_t text) {
     trie_[parent].first_child = fresh;
   }
   trie_.push_back(entry);
-  memory_bytes_ += sizeof(TrieEntry);
+  memory_bytes_ += 2 * sizeof(TrieEntry);  // the vector may hold twice its size
   return fresh;
 }
 

@@ -58,12 +58,56 @@ void ApplyEtcd(Operation* op, std::map<std::string, Value>* truth, int64_t* revi
   op->revision = *revision;
 }
 
+// A random operation (function, key, arguments); client and time are set by the caller.
+Operation NewOp(Choices* choices, ModelKind kind, bool faults, bool puts, uint32_t keys,
+                int* appends) {
+  Operation op;
+  op.key = "k" + std::to_string(choices->Draw(keys));
+  const uint32_t f = choices->Draw(kind == ModelKind::kEtcd && faults ? 4 : 3);
+  if (f == 0) {
+    op.f = OpFunction::kRead;
+  } else if (f == 3) {
+    op.f = OpFunction::kDelete;
+  } else if (kind == ModelKind::kKv) {
+    op.f = f == 1 && puts ? OpFunction::kWrite : OpFunction::kAppend;
+    op.input = {Value::String("x" + std::to_string((*appends)++) + ".")};
+  } else {
+    op.f = f == 1 ? OpFunction::kWrite : OpFunction::kCas;
+    const int64_t a = choices->Draw(3);
+    op.input = {Value::Int(a)};
+    if (f == 2) op.input.push_back(Value::Int(choices->Draw(3)));
+  }
+  return op;
+}
+
+// Applies a register / kv op to the sequential store; false when a cas
+// compare failed (the op then certainly had no effect).
+bool ApplySequential(Operation* op, std::map<std::string, Value>* truth, ModelKind kind) {
+  const bool kv = kind == ModelKind::kKv;
+  auto found = truth->find(op->key);
+  const Value current = found != truth->end() ? found->second
+                                               : (kv ? Value::String("") : Value::Nil());
+  if (op->f == OpFunction::kRead) {
+    op->output = {current};
+  } else if (op->f == OpFunction::kWrite) {
+    (*truth)[op->key] = op->input[0];
+  } else if (op->f == OpFunction::kAppend) {
+    (*truth)[op->key] = Value::String(current.text + op->input[0].text);
+  } else if (current == op->input[0]) {
+    (*truth)[op->key] = op->input[1];
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // Runs a real sequential register / kv / etcd under random interleavings: each op
 // takes effect atomically at a point between its invocation and return, so
 // the history is linearizable by construction. Some ops time out (status
 // info) before or after taking effect; a timed-out client continues under a
 // fresh id, as in Jepsen.
-History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool faults = true) {
+History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool faults = true,
+                 bool puts = true) {
   Choices choices{stream};
   const uint32_t clients = 1 + choices.Draw(5);
   const uint32_t keys = 1 + choices.Draw(3);
@@ -89,24 +133,9 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool fault
     ++now;
     const uint32_t c = choices.Draw(clients);
     if (!pending[c].has_value()) {
-      Operation op;
+      Operation op = NewOp(&choices, kind, faults, puts, keys, &appends);
       op.client = client_ids[c];
       op.invoke_ns = now;
-      op.key = "k" + std::to_string(choices.Draw(keys));
-      const uint32_t f = choices.Draw(kind == ModelKind::kEtcd && faults ? 4 : 3);
-      if (f == 0) {
-        op.f = OpFunction::kRead;
-      } else if (f == 3) {
-        op.f = OpFunction::kDelete;
-      } else if (kind == ModelKind::kKv) {
-        op.f = f == 1 ? OpFunction::kWrite : OpFunction::kAppend;
-        op.input = {Value::String("x" + std::to_string(appends++) + ".")};
-      } else {
-        op.f = f == 1 ? OpFunction::kWrite : OpFunction::kCas;
-        const int64_t a = choices.Draw(3);
-        op.input = {Value::Int(a)};
-        if (f == 2) op.input.push_back(Value::Int(choices.Draw(3)));
-      }
       pending[c] = Pending{std::move(op), false};
       continue;
     }
@@ -126,20 +155,8 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool fault
       p.applied = true;
       continue;
     }
-    const bool kv = kind == ModelKind::kKv;
-    auto found = truth.find(p.op.key);
-    const Value current = found != truth.end() ? found->second
-                                                : (kv ? Value::String("") : Value::Nil());
     p.applied = true;
-    if (p.op.f == OpFunction::kRead) {
-      p.op.output = {current};
-    } else if (p.op.f == OpFunction::kWrite) {
-      truth[p.op.key] = p.op.input[0];
-    } else if (p.op.f == OpFunction::kAppend) {
-      truth[p.op.key] = Value::String(current.text + p.op.input[0].text);
-    } else if (current == p.op.input[0]) {
-      truth[p.op.key] = p.op.input[1];
-    } else {
+    if (!ApplySequential(&p.op, &truth, kind)) {
       finish(c, OpStatus::kFail);  // compare failed: certainly no effect
     }
   }
@@ -177,6 +194,53 @@ void MutateRead(History* history, ModelKind kind, uint32_t pick) {
   Operation& read = history->ops[reads[pick % reads.size()]];
   // Generated writes use 0..2 or strings of "x<n>." pieces, which never spell "Z".
   read.output = {kind == ModelKind::kKv ? Value::String("Z") : Value::Int(1000)};
+}
+
+// kv mutations that provably break linearizability on an append-only key
+// (no put on it, so its value only grows and every "x<n>." token is unique):
+//   0 stale read: a read after another read sees a strict prefix of it;
+//   1 lost write: a read that began after an append returned misses its token;
+//   2 duplicated write: a read sees some token twice.
+// Returns false when the history offers no place for the mutation.
+bool MutateKv(History* history, uint32_t kind_of_mutation, uint32_t pick) {
+  std::map<std::string, bool> has_put;
+  for (const Operation& op : history->ops) {
+    if (op.f == OpFunction::kWrite) has_put[op.key] = true;
+  }
+  std::vector<std::pair<size_t, size_t>> pairs;  // (earlier op, later ok read), real-time ordered
+  for (const Operation& later : history->ops) {
+    if (later.f != OpFunction::kRead || later.status != OpStatus::kOk) continue;
+    if (has_put[later.key]) continue;
+    for (const Operation& earlier : history->ops) {
+      if (earlier.key != later.key || earlier.status != OpStatus::kOk) continue;
+      if (earlier.return_ns >= later.invoke_ns) continue;
+      const bool read = earlier.f == OpFunction::kRead && !earlier.output[0].text.empty();
+      const bool append = earlier.f == OpFunction::kAppend;
+      if ((kind_of_mutation == 0 && read) || (kind_of_mutation == 1 && append)) {
+        pairs.emplace_back(earlier.id, later.id);
+      }
+    }
+    if (kind_of_mutation == 2 && !later.output[0].text.empty()) {
+      pairs.emplace_back(later.id, later.id);
+    }
+  }
+  if (pairs.empty()) return false;
+  const auto [earlier, later] = pairs[pick % pairs.size()];
+  std::string& seen = history->ops[later].output[0].text;
+  if (kind_of_mutation == 0) {  // drop the last token of what the earlier read saw
+    std::string older = history->ops[earlier].output[0].text;
+    older.pop_back();
+    seen = older.substr(0, older.rfind('.') == std::string::npos ? 0 : older.rfind('.') + 1);
+  } else if (kind_of_mutation == 1) {
+    const std::string& token = history->ops[earlier].input[0].text;
+    const size_t at = seen.find(token);
+    RC_ASSERT(at != std::string::npos);  // the simulator is a real store
+    seen.erase(at, token.size());
+  } else {
+    const size_t end = seen.find('.');
+    seen.insert(0, seen.substr(0, end + 1));
+  }
+  return true;
 }
 
 // Makes one ok read report a header revision the store never reaches.
@@ -234,6 +298,19 @@ TEST(CheckerProperty, ReadOfNeverWrittenValueIsNotLinearizable) {
       RC_ASSERT(CheckVerdict(Prepare(history), kind, true) == Verdict::kNotLinearizable);
     });
   }
+}
+
+TEST(CheckerProperty, StaleLostAndDuplicatedKvWritesAreNotLinearizable) {
+  int applied[3] = {0, 0, 0};
+  RunProperty("kv mutations", [&applied] {
+    History history = Simulate(GenStream(), ModelKind::kKv, /*faults=*/true, /*puts=*/false);
+    const uint32_t mutation = *rc::gen::arbitrary<uint32_t>() % 3;
+    if (!MutateKv(&history, mutation, *rc::gen::arbitrary<uint32_t>())) return;
+    ++applied[mutation];
+    RC_ASSERT(CheckVerdict(Prepare(history), ModelKind::kKv, true) ==
+              Verdict::kNotLinearizable);
+  });
+  for (int count : applied) EXPECT_GE(count, kCases / 50);  // each kind was exercised
 }
 
 TEST(CheckerProperty, EtcdHistoriesWithRevisions) {

@@ -64,7 +64,7 @@ TEST(JepsenReader, IndependentTuplesAndNemesisLines) {
 TEST(JepsenReader, ErrorsNameFileLineAndExpectation) {
   ExpectError(ReadJepsenEdn("{:type :invoke, :f :read, :value nil, :process 0, :time 1\n",
                             "a.edn"),
-              "a.edn:1: column 58", "expected '}'");
+              "a.edn:1:58:", "expected '}'");
   ExpectError(ReadJepsenEdn("\n{:type :start, :f :read, :process 0, :time 1}\n", "b.edn"),
               "b.edn:2:", "expected :invoke, :ok, :fail or :info, found :start");
   ExpectError(ReadJepsenEdn("{:type :invoke, :f :frob, :process 0, :time 1}\n", "c.edn"),
@@ -145,6 +145,9 @@ TEST(Reader, DetectsFormats) {
   auto missing = ReadHistoryFile("/nonexistent/h.edn", HistoryFormat::kAuto, nullptr);
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().message.find("/nonexistent/h.edn"), std::string::npos);
+  auto directory = ReadHistoryFile("/", HistoryFormat::kAuto, nullptr);
+  ASSERT_FALSE(directory.has_value());
+  EXPECT_NE(directory.error().message.find("not a readable regular file"), std::string::npos);
 }
 
 }  // namespace

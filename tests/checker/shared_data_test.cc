@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "checker/explain.h"
 #include "checker/linearizability.h"
 #include "checker/reader.h"
 #include "tests/util/datadriven.h"
@@ -92,6 +93,33 @@ TEST(SharedData, UnpartitionedSmallHistoriesAgree) {
     auto result = CheckHistory(Prepare(*history), file, options);
     ASSERT_TRUE(result.has_value());
     EXPECT_EQ(result->verdict, bad ? Verdict::kNotLinearizable : Verdict::kLinearizable);
+  }
+}
+
+}  // namespace
+}  // namespace raftlab::checker
+
+namespace raftlab::checker {
+namespace {
+
+TEST(SharedData, ExplanationDoesNotDependOnJobs) {
+  // Partitions advance in rounds of step budgets, so which violation is
+  // reported depends on step counts only, never on thread timing.
+  auto history = ReadHistoryFile(DataDir() + "porcupine-kv/c50-bad.txt",
+                                 HistoryFormat::kPorcupineKv, nullptr);
+  ASSERT_TRUE(history.has_value());
+  const History prepared = Prepare(*history);
+  std::string first;
+  for (int jobs : {1, 2, 3, 2, 3, 4, 2}) {
+    CheckOptions options;
+    options.model = ModelKind::kKv;
+    options.jobs = jobs;
+    options.keep_longest = true;
+    auto result = CheckHistory(prepared, "c50-bad", options);
+    ASSERT_TRUE(result.has_value());
+    const std::string json = ExplainJson(prepared, *result, ModelKind::kKv);
+    if (first.empty()) first = json;
+    EXPECT_EQ(json, first) << "jobs=" << jobs;
   }
 }
 
