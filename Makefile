@@ -1,10 +1,11 @@
 # Thin wrappers around CMake/CTest. Each target installs missing Debian packages first.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+CLANG_BUILD ?= build-clang
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test asan test-asan bench clean
+.PHONY: all deps configure build run test asan test-asan test-clang bench clean
 
 all: build
 
@@ -33,6 +34,15 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE slow $(CTEST_ARGS)
 
+# The same suite built with clang 14 (the code must build with g++ 12 and clang 14).
+$(CLANG_BUILD)/build.ninja: | deps
+	CC=clang CXX=clang++ cmake -S . -B $(CLANG_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DRAFTLAB_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+
+test-clang: deps $(CLANG_BUILD)/build.ninja
+	cmake --build $(CLANG_BUILD) -j $(JOBS)
+	ctest --test-dir $(CLANG_BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
 BENCH_FLAGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 # Google Benchmark suites; figures and commands are kept in reports/BENCHMARKS.md.
@@ -41,4 +51,4 @@ bench: build
 	  ./$(BUILD)/bench/$$b $(BENCH_FLAGS) || exit 1; done
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)

@@ -92,7 +92,7 @@ class Parser {
       if (pos_ < text_.size() && text_[pos_] == '}') return Fail("a value for the map key");
       auto value = ParseValue(depth + 1);
       if (!value) return value;
-      node.entries.emplace_back(std::move(*key), std::move(*value));
+      node.entries.push_back(MapEntry{std::move(*key), std::move(*value)});
     }
     ++pos_;
     return node;

@@ -16,6 +16,8 @@
 
 namespace raftlab::checker::edn {
 
+struct MapEntry;  // a key and a value (below: Node must be complete first)
+
 struct Node {
   enum class Kind : uint8_t { kNil, kBool, kInt, kString, kKeyword, kSymbol, kVector, kMap };
   Kind kind = Kind::kNil;
@@ -23,7 +25,7 @@ struct Node {
   int64_t integer = 0;
   std::string text;                               // string, keyword (without ':'), symbol
   std::vector<Node> items;                        // vector/list elements
-  std::vector<std::pair<Node, Node>> entries;     // map entries in source order
+  std::vector<MapEntry> entries;                  // map entries in source order
 
   bool IsKeyword(std::string_view name) const { return kind == Kind::kKeyword && text == name; }
   // The value of keyword key `name` in a map, or nullptr.
@@ -33,6 +35,13 @@ struct Node {
   }
   // Short rendering for error messages.
   std::string Describe() const;
+};
+
+// A std::pair<Node, Node> inside Node would need Node complete (clang with
+// libstdc++ rejects it); a named struct declared after Node does not.
+struct MapEntry {
+  Node key;
+  Node value;
 };
 
 // Parses `line` as one EDN value followed only by whitespace.

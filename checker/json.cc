@@ -214,7 +214,7 @@ class Parser {
       if (!Consume(":")) return Fail("':'");
       auto member = ParseValue(depth + 1);
       if (!member) return member;
-      value.members.emplace_back(std::move(*name), std::move(*member));
+      value.members.push_back(Member{std::move(*name), std::move(*member)});
       SkipSpace();
       if (Consume("}")) return value;
       if (!Consume(",")) return Fail("',' or '}'");

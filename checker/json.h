@@ -16,6 +16,8 @@
 
 namespace raftlab::checker::json {
 
+struct Member;  // a name and a value (below: Json must be complete first)
+
 struct Json {
   enum class Kind : uint8_t { kNull, kBool, kInt, kString, kArray, kObject };
   Kind kind = Kind::kNull;
@@ -23,11 +25,18 @@ struct Json {
   int64_t integer = 0;
   std::string text;
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;  // in source order
+  std::vector<Member> members;  // in source order
 
   // The member named `name`, or nullptr. REQUIRES: kind == kObject.
   const Json* Find(std::string_view name) const;
   std::string Describe() const;
+};
+
+// A std::pair<std::string, Json> inside Json would need Json complete (clang
+// with libstdc++ rejects it); a named struct declared after Json does not.
+struct Member {
+  std::string name;
+  Json value;
 };
 
 // Parses `line` as exactly one JSON value (surrounding whitespace allowed).

@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is present; needs root (or sudo) otherwise.
 set -euo pipefail
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ clang pkg-config
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libyaml-cpp-dev libfmt-dev libcli11-dev libexpected-dev
