@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/base/check.h"
+#include "core/base/fixed64.h"
 
 namespace raftlab::raft {
 
@@ -45,17 +46,10 @@ void ReadOnly::Reset() {
   // next_seq_ keeps counting: a sequence is never reused, even across terms.
 }
 
-std::string ReadOnly::EncodeSeq(uint64_t seq) {
-  std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((seq >> (8 * (7 - i))) & 0xFF);
-  return out;
-}
+std::string ReadOnly::EncodeSeq(uint64_t seq) { return EncodeFixed64(seq); }
 
 std::optional<uint64_t> ReadOnly::DecodeSeq(const std::string& context) {
-  if (context.size() != 8) return std::nullopt;
-  uint64_t seq = 0;
-  for (char c : context) seq = (seq << 8) | static_cast<unsigned char>(c);
-  return seq;
+  return DecodeFixed64(context);
 }
 
 }  // namespace raftlab::raft

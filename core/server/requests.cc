@@ -1,23 +1,11 @@
 // Client requests: validation, proposing writes, linearizable and
 // serializable reads, leader-local lease requests, and responses.
 #include "core/base/check.h"
+#include "core/base/fixed64.h"
 #include "core/server/errors.h"
 #include "core/server/server.h"
 
 namespace raftlab::server {
-
-std::string Server::EncodeContext(uint64_t id) {
-  std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((id >> (8 * (7 - i))) & 0xFF);
-  return out;
-}
-
-uint64_t Server::DecodeContext(const std::string& ctx) {
-  if (ctx.size() != 8) return 0;
-  uint64_t id = 0;
-  for (char c : ctx) id = (id << 8) | static_cast<unsigned char>(c);
-  return id;
-}
 
 void Server::Submit(const serverpb::ClientRequest& req, int64_t now_ms) {
   using R = serverpb::ClientRequest;
@@ -93,7 +81,7 @@ void Server::SubmitRead(const serverpb::ClientRequest& req, int64_t now_ms) {
   if (raw_->raft().lead() == raft::kNone) return RespondError(req.id(), kErrNoLeader);
   const uint64_t ctx = NextInternalId();
   pending_reads_[ctx] = PendingRead{req, now_ms + config_.request_timeout_ms, 0};
-  raw_->ReadIndex(EncodeContext(ctx));
+  raw_->ReadIndex(EncodeFixed64(ctx));
 }
 
 void Server::ServeReads(int64_t now_ms) {

@@ -3,6 +3,7 @@
 #include "core/server/server.h"
 
 #include "core/base/check.h"
+#include "core/base/fixed64.h"
 #include "core/mvcc/hash.h"
 #include "core/mvcc/snapshot.h"
 
@@ -113,7 +114,7 @@ void Server::Advance(const raft::Ready& rd, int64_t now_ms) {
   storage_.Append(rd.entries);
   for (const raft::Entry& e : rd.committed_entries) ApplyEntry(e, now_ms);
   for (const raft::ReadState& rs : rd.read_states) {
-    auto it = pending_reads_.find(DecodeContext(rs.request_ctx));
+    auto it = pending_reads_.find(DecodeFixed64(rs.request_ctx).value_or(0));
     if (it != pending_reads_.end()) it->second.read_index = rs.index;
   }
   raw_->Advance();

@@ -135,8 +135,6 @@ class Server {
   uint64_t NextInternalId() {
     return (config_.id << 48) | ((config_.incarnation & 0xFFFF) << 32) | (++sequence_ & 0xFFFFFFFF);
   }
-  static std::string EncodeContext(uint64_t id);
-  static uint64_t DecodeContext(const std::string& ctx);
   etcdserverpb::ResponseHeader Header(int64_t revision) const;
 
   ServerConfig config_;
