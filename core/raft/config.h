@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/base/bugs.h"
 #include "core/base/prng.h"
 #include "core/base/result.h"
 #include "core/raft/logger.h"
@@ -47,6 +48,8 @@ struct Config {
   // The node's private randomness (election timeouts). Must outlive the node. Not owned.
   Prng* prng = nullptr;
   Logger* logger = nullptr;  // optional, not owned
+  // Planted bugs (the bug zoo); empty in every correct run.
+  BugSet bugs;
 
   Status Validate() const;
 };

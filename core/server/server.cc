@@ -52,6 +52,7 @@ Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered&
   c.read_only_option = config.read_only;
   c.prng = prng;
   c.logger = config.logger;
+  c.bugs = config.bugs;
   raw_ = std::make_unique<raft::RawNode>(c);
   soft_state_ = raw_->raft().GetSoftState();
   MAYBE(now_ms > 0);

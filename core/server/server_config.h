@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "core/base/bugs.h"
 #include "core/raft/logger.h"
 #include "core/raft/read_only.h"
 #include "core/raft/types.h"
@@ -28,6 +29,8 @@ struct ServerConfig {
   uint64_t max_size_per_msg = 1 << 20;
   size_t max_inflight_msgs = 256;
   raft::Logger* logger = nullptr;
+  // Planted bugs (the bug zoo), handed on to Raft; empty in every correct run.
+  BugSet bugs;
 
   int64_t ElectionTimeoutMs() const { return election_tick * tick_ms; }
   // S8.1: leases live at least ceil(1.5 x election timeout) seconds.
