@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/base/prng.h"
 #include "core/server/server_config.h"
 #include "sim/core/event_queue.h"
+#include "sim/fault.h"
 
 namespace raftlab::sim {
 
@@ -53,10 +55,9 @@ struct NemesisModel {
   TimeNs interval_max = 4 * kSecond;
   TimeNs fault_min = 1 * kSecond;  // how long a fault lasts
   TimeNs fault_max = 5 * kSecond;
-  bool partitions = true;
-  bool crashes = true;
-  bool pauses = true;
-  bool clocks = true;
+  // The kinds it draws from, uniformly.
+  std::vector<FaultKind> kinds = {FaultKind::kIsolate, FaultKind::kCrash, FaultKind::kPause,
+                                  FaultKind::kClockDrift};
 };
 
 struct SimConfig {
@@ -67,6 +68,7 @@ struct SimConfig {
   DiskModel disk;
   WorkloadModel workload;
   NemesisModel nemesis;
+  std::vector<FaultEvent> schedule;  // timed faults, in addition to the nemesis
   TimeNs duration = 20 * kSecond;        // the safety phase, with faults
   TimeNs liveness_bound = 20 * kSecond;  // after healing: leader, a commit, convergence
   bool keep_trace_lines = false;

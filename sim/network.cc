@@ -25,46 +25,104 @@ void Network::Send(const raft::Message& m) {
   }
   const int copies = prng_.Chance(model_.duplicate) ? 2 : 1;
   for (int i = 0; i < copies; ++i) {
-    TimeNs at = now + Latency();
-    const auto link = std::make_pair(m.from, m.to);
-    if (!prng_.Chance(model_.reorder)) {
-      // In order on the link: never before the previous delivery.
-      TimeNs& last = last_delivery_[link];
-      if (at < last) at = last;
-      last = at;
-    }
     if (i == 1) {
       trace_->Add(now, TraceKind::kDuplicate, m.from, m.to, type, m.term,
                   "duplicate " + raft::DescribeMessage(m));
     }
-    queue_->At(at, [this, m] {
-      // A partition that appeared while the message was in flight drops it too.
-      if (Blocked(m.from, m.to)) {
-        ++dropped_;
-        trace_->Add(queue_->now(), TraceKind::kDrop, m.from, m.to, static_cast<uint64_t>(m.type),
-                    m.term, "drop (partition) " + raft::DescribeMessage(m));
-        if (on_drop_) on_drop_(m);
-        return;
-      }
-      deliver_(m);
-    });
+    const bool reorder = prng_.Chance(model_.reorder);
+    if (Clogged(m)) {
+      held_.push_back(m);
+      continue;
+    }
+    Schedule(m, reorder);
   }
 }
 
-void Network::Split(const std::vector<std::vector<raft::NodeId>>& groups) {
+void Network::Schedule(const raft::Message& m, bool reorder) {
+  TimeNs at = queue_->now() + Latency();
+  if (!reorder) {
+    // In order on the link: never before the previous delivery.
+    TimeNs& last = last_delivery_[{m.from, m.to}];
+    if (at < last) at = last;
+    last = at;
+  }
+  queue_->At(at, [this, m] {
+    // A partition that appeared while the message was in flight drops it too.
+    if (Blocked(m.from, m.to)) {
+      ++dropped_;
+      trace_->Add(queue_->now(), TraceKind::kDrop, m.from, m.to, static_cast<uint64_t>(m.type),
+                  m.term, "drop (partition) " + raft::DescribeMessage(m));
+      if (on_drop_) on_drop_(m);
+      return;
+    }
+    deliver_(m);
+  });
+}
+
+uint64_t Network::Block(const std::vector<Link>& links) {
+  const uint64_t tag = ++next_tag_;
+  for (const Link& l : links) ++blocked_[l];
+  partitions_[tag] = links;
+  return tag;
+}
+
+void Network::Unblock(uint64_t tag) {
+  auto it = partitions_.find(tag);
+  if (it == partitions_.end()) return;  // already healed
+  for (const Link& l : it->second) {
+    auto b = blocked_.find(l);
+    if (b != blocked_.end() && --b->second == 0) blocked_.erase(b);
+  }
+  partitions_.erase(it);
+}
+
+void Network::Heal() {
+  blocked_.clear();
+  partitions_.clear();
+  clogs_.clear();
+  ReleaseHeld();
+}
+
+std::vector<Network::Link> Network::SplitLinks(
+    const std::vector<std::vector<raft::NodeId>>& groups) {
+  std::vector<Link> links;
   for (size_t g = 0; g < groups.size(); ++g) {
     for (size_t h = 0; h < groups.size(); ++h) {
       if (g == h) continue;
       for (raft::NodeId a : groups[g]) {
-        for (raft::NodeId b : groups[h]) Cut(a, b);
+        for (raft::NodeId b : groups[h]) links.emplace_back(a, b);
       }
     }
   }
+  return links;
 }
 
-void Network::Isolate(raft::NodeId id, const std::vector<raft::NodeId>& all) {
-  for (raft::NodeId other : all) {
-    if (other != id) CutBoth(id, other);
+uint64_t Network::Clog(raft::NodeId node) {
+  const uint64_t tag = ++next_tag_;
+  clogs_[tag] = node;
+  return tag;
+}
+
+void Network::Unclog(uint64_t tag) {
+  if (clogs_.erase(tag) == 0) return;
+  ReleaseHeld();
+}
+
+bool Network::Clogged(const raft::Message& m) const {
+  for (const auto& [tag, node] : clogs_) {
+    if (m.from == node || m.to == node) return true;
+  }
+  return false;
+}
+
+void Network::ReleaseHeld() {
+  std::vector<raft::Message> held = std::exchange(held_, {});
+  for (const raft::Message& m : held) {
+    if (Clogged(m)) {
+      held_.push_back(m);
+    } else {
+      Schedule(m, false);
+    }
   }
 }
 

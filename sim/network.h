@@ -31,26 +31,32 @@ class Network {
 
   void Send(const raft::Message& m);
 
-  // Partitions. Cut is one-way (from cannot reach to).
-  void Cut(raft::NodeId from, raft::NodeId to) { blocked_.insert({from, to}); }
-  void CutBoth(raft::NodeId a, raft::NodeId b) {
-    Cut(a, b);
-    Cut(b, a);
-  }
-  // Splits nodes into groups that cannot talk to each other.
-  void Split(const std::vector<std::vector<raft::NodeId>>& groups);
-  void Isolate(raft::NodeId id, const std::vector<raft::NodeId>& all);
-  void Heal() { blocked_.clear(); }
+  // Partitions are sets of blocked directed links installed under a tag, so
+  // overlapping faults heal independently: Unblock(tag) ends one, Heal()
+  // ends all. A message on a blocked link is dropped (also in flight).
+  using Link = std::pair<raft::NodeId, raft::NodeId>;
+  uint64_t Block(const std::vector<Link>& links);
+  void Unblock(uint64_t tag);
+  // Links that split `groups` apart (both ways).
+  static std::vector<Link> SplitLinks(const std::vector<std::vector<raft::NodeId>>& groups);
+  void Heal();
   bool Blocked(raft::NodeId from, raft::NodeId to) const {
     return blocked_.count({from, to}) != 0;
   }
   bool partitioned() const { return !blocked_.empty(); }
+  // Clogging: messages to or from `node` are held (not lost) until the
+  // clog ends, then delivered in their original order.
+  uint64_t Clog(raft::NodeId node);
+  void Unclog(uint64_t tag);
 
   uint64_t sent() const { return sent_; }
   uint64_t dropped() const { return dropped_; }
 
  private:
   TimeNs Latency();
+  void Schedule(const raft::Message& m, bool reorder);
+  bool Clogged(const raft::Message& m) const;
+  void ReleaseHeld();
 
   NetworkModel model_;
   Prng prng_;
@@ -58,7 +64,11 @@ class Network {
   Trace* trace_;
   DeliverFn deliver_;
   DropFn on_drop_;
-  std::set<std::pair<raft::NodeId, raft::NodeId>> blocked_;
+  std::map<Link, int> blocked_;                  // link -> partitions blocking it
+  std::map<uint64_t, std::vector<Link>> partitions_;  // tag -> its links
+  std::map<uint64_t, raft::NodeId> clogs_;           // tag -> clogged node
+  std::vector<raft::Message> held_;                  // clogged, in send order
+  uint64_t next_tag_ = 0;
   std::map<std::pair<raft::NodeId, raft::NodeId>, TimeNs> last_delivery_;  // FIFO per link
   uint64_t sent_ = 0;
   uint64_t dropped_ = 0;

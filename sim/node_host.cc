@@ -32,9 +32,11 @@ void NodeHost::Start() {
   ++epoch_;
   Result<storage::Recovered> r =
       storage::Recover(disk_.fs(), storage::WalOptions{1 << 20}, &wal_);
+  if (!r && disk_.full()) return StopOnDiskError(r.error().message);
   if (!r) {
     // A damaged disk: the member refuses to start (never applies bad state).
     failed_ = true;
+    failure_ = r.error().message;
     trace_->Add(queue_->now(), TraceKind::kFault, id_, 1, 0, 0,
                 "recovery refused: " + r.error().message);
     return;
@@ -43,7 +45,7 @@ void NodeHost::Start() {
   sc.id = id_;
   sc.incarnation = ++incarnation_;
   server_ = std::make_unique<server::Server>(sc, &raft_prng_, *r, initial_, LocalMs());
-  SaveLocalSnapshot();
+  if (!SaveLocalSnapshot()) return;
   ready_in_flight_ = false;
   paused_ = false;
   last_role_ = raft::StateRole::kFollower;
@@ -61,6 +63,7 @@ void NodeHost::Crash() {
   server_.reset();
   wal_.reset();
   held_.clear();
+  stalled_ready_.reset();
   const char* what = disk_.Crash();
   trace_->Add(queue_->now(), TraceKind::kFault, id_, 3, 0, 0, std::string("crashed; disk ") + what);
 }
@@ -117,10 +120,13 @@ void NodeHost::Pump() {
   raft::Ready rd = server_->GetReady();
   ready_in_flight_ = true;
   if (!rd.snapshot.IsEmpty()) {
-    CHECK(storage::SaveSnapshot(disk_.fs(), rd.snapshot).has_value());
-    CHECK(wal_->SaveSnapshotInstalled(rd.snapshot.metadata.index, rd.snapshot.metadata.term));
+    Status saved = storage::SaveSnapshot(disk_.fs(), rd.snapshot);
+    if (saved) saved = wal_->SaveSnapshotInstalled(rd.snapshot.metadata.index, rd.snapshot.metadata.term);
+    if (!saved) return StopOnDiskError(saved.error().message);
   }
-  CHECK(wal_->Save(rd.hard_state, rd.entries).has_value());
+  if (Status saved = wal_->Save(rd.hard_state, rd.entries); !saved) {
+    return StopOnDiskError(saved.error().message);
+  }
   trace_->Add(queue_->now(), TraceKind::kPersist, id_, rd.entries.size(), rd.hard_state.commit,
               rd.hard_state.term,
               fmt::format("persist {} entries{}", rd.entries.size(),
@@ -128,16 +134,20 @@ void NodeHost::Pump() {
                               ? ""
                               : ", hard state " + raft::DescribeHardState(rd.hard_state)));
   const uint64_t epoch = epoch_;
-  const TimeNs latency = rd.must_sync ? disk_.FsyncLatency() : 0;
+  const TimeNs latency = (rd.must_sync ? disk_.FsyncLatency() : 0) + slow_;
   queue_->After(latency, [this, epoch, rd = std::move(rd)]() mutable {
     if (epoch != epoch_) return;  // crashed meanwhile: the fsync never happened
+    if (disk_.stalled() && rd.must_sync) {
+      stalled_ready_ = std::move(rd);
+      return;
+    }
     FinishReady(epoch, std::move(rd));
   });
 }
 
 void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
   CHECK_EQ(epoch, epoch_);
-  CHECK(wal_->Sync().has_value());
+  if (Status synced = wal_->Sync(); !synced) return StopOnDiskError(synced.error().message);
   trace_->Add(queue_->now(), TraceKind::kFsync, id_, 0, 0, 0, "fsync done");
   // Only now may the Ready's messages leave (the durability rule).
   for (const raft::Message& m : rd.messages) {
@@ -150,18 +160,50 @@ void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
                 fmt::format("apply {}/{}", e.term, e.index));
   }
   server_->Advance(rd, LocalMs());
-  SaveLocalSnapshot();
+  if (!SaveLocalSnapshot()) return;
   ready_in_flight_ = false;
   Role();
   Pump();
 }
 
-void NodeHost::SaveLocalSnapshot() {
+bool NodeHost::SaveLocalSnapshot() {
   std::optional<raft::Snapshot> s = server_->TakeSnapshotToSave();
-  if (!s) return;
-  CHECK(storage::SaveSnapshot(disk_.fs(), *s).has_value());
-  CHECK(wal_->ReleaseTo(s->metadata.index).has_value());
-  CHECK(storage::ReleaseSnapshots(disk_.fs(), 2).has_value());
+  if (!s) return true;
+  Status saved = storage::SaveSnapshot(disk_.fs(), *s);
+  if (saved) saved = wal_->ReleaseTo(s->metadata.index);
+  if (saved) saved = storage::ReleaseSnapshots(disk_.fs(), 2);
+  if (!saved) {
+    StopOnDiskError(saved.error().message);
+    return false;
+  }
+  return true;
+}
+
+void NodeHost::TransferLeader(raft::NodeId to) {
+  if (!up() || paused_) return;
+  server_->TransferLeader(to);
+  Pump();
+}
+
+raft::StepResult NodeHost::ProposeConfChange(const raft::ConfChangeV2& cc) {
+  if (!up() || paused_) return raft::StepResult::kProposalDropped;
+  const raft::StepResult r = server_->ProposeConfChange(cc);
+  Pump();
+  return r;
+}
+
+void NodeHost::StopOnDiskError(const std::string& what) {
+  trace_->Add(queue_->now(), TraceKind::kFault, id_, 4, 0, 0,
+              "disk error, member stops: " + what);
+  Crash();
+}
+
+void NodeHost::EndStall() {
+  disk_.set_stalled(false);
+  if (!stalled_ready_) return;
+  raft::Ready rd = std::move(*stalled_ready_);
+  stalled_ready_.reset();
+  FinishReady(epoch_, std::move(rd));
 }
 
 void NodeHost::Role() {

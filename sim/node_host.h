@@ -45,6 +45,20 @@ class NodeHost {
   void Crash();
   void Pause() { paused_ = true; }
   void Resume();
+  // Ready handling (persist, fsync) takes `extra` longer: a slow node.
+  void set_slow(TimeNs extra) { slow_ = extra; }
+  // Fsyncs stall until EndStall(); a Ready waiting on one completes then.
+  void StartStall() { disk_.set_stalled(true); }
+  void EndStall();
+  SimDisk& disk() { return disk_; }
+  // Cluster operations through this member (if it is up).
+  void TransferLeader(raft::NodeId to);
+  raft::StepResult ProposeConfChange(const raft::ConfChangeV2& cc);
+  // The disk was deliberately damaged (corruption faults): refusing to
+  // recover is then the right answer, not a finding.
+  void set_damaged() { damaged_ = true; }
+  bool damaged() const { return damaged_; }
+  const std::string& failure() const { return failure_; }
   void Deliver(const raft::Message& m);
   // Returns false if the process is not running (the request is lost).
   bool Submit(const serverpb::ClientRequest& req);
@@ -63,8 +77,11 @@ class NodeHost {
   void ScheduleTick();
   void Pump();
   void FinishReady(uint64_t epoch, raft::Ready rd);
-  void SaveLocalSnapshot();
+  bool SaveLocalSnapshot();
   void Role();
+  // A write or fsync failed: like etcd, the member stops rather than go on
+  // as if its state were durable. It can be restarted from its disk.
+  void StopOnDiskError(const std::string& what);
 
   raft::NodeId id_;
   SimConfig config_;
@@ -82,7 +99,11 @@ class NodeHost {
   bool ready_in_flight_ = false;
   bool paused_ = false;
   bool failed_ = false;
+  bool damaged_ = false;
+  std::string failure_;  // why recovery was refused
   std::deque<raft::Message> held_;  // delivered while paused
+  TimeNs slow_ = 0;
+  std::optional<raft::Ready> stalled_ready_;  // fsync waiting for a stall to end
   raft::StateRole last_role_ = raft::StateRole::kFollower;
   uint64_t last_term_ = 0;
 };

@@ -7,13 +7,12 @@
 namespace raftlab::sim {
 
 Simulation::Simulation(const SimConfig& config)
-    : config_(config), root_(config.seed), trace_(config.keep_trace_lines),
-      nemesis_prng_(0) {
+    : config_(config), root_(config.seed), trace_(config.keep_trace_lines) {
   trace_.set_keep_hash_history(config.keep_hash_history);
   // The fixed split order: network, workload, nemesis, then each node.
   Prng network_prng = root_.Split();
   Prng workload_prng = root_.Split();
-  nemesis_prng_ = root_.Split();
+  Prng nemesis_prng = root_.Split();
   network_ = std::make_unique<Network>(config.network, network_prng, &queue_, &trace_);
   raft::ConfState initial;
   for (int i = 1; i <= config.nodes; ++i) initial.voters.push_back(static_cast<raft::NodeId>(i));
@@ -38,12 +37,11 @@ Simulation::Simulation(const SimConfig& config)
       [this](raft::NodeId node, const serverpb::ClientRequest& req) {
         return nodes_[node - 1]->Submit(req);
       });
-}
-
-std::vector<raft::NodeId> Simulation::Ids() const {
-  std::vector<raft::NodeId> ids;
-  for (const auto& n : nodes_) ids.push_back(n->id());
-  return ids;
+  // Split after the nodes' streams, so schedules never shift their draws.
+  injector_ = std::make_unique<FaultInjector>(&queue_, &trace_, network_.get(), &nodes_,
+                                              root_.Split(), [this] { return LeaderOrZero(); });
+  nemesis_ = std::make_unique<Nemesis>(config.nemesis, config.nodes, nemesis_prng, &queue_,
+                                       injector_.get());
 }
 
 raft::NodeId Simulation::LeaderOrZero() {
@@ -63,13 +61,14 @@ raft::NodeId Simulation::LeaderOrZero() {
 SimResult Simulation::Run() {
   for (auto& n : nodes_) n->Start();
   workload_->Start();
-  nemesis_on_ = config_.nemesis.enabled;
-  if (nemesis_on_) ScheduleNemesis();
+  for (const FaultEvent& e : config_.schedule) injector_->Schedule(e);
+  nemesis_->Start();
   RunUntil(config_.duration);
 
   // Liveness phase: heal everything, stop faults, and demand progress.
-  nemesis_on_ = false;
-  HealAll();
+  nemesis_->Stop();
+  injector_->Disable();
+  injector_->HealAll();
   const TimeNs deadline = queue_.now() + config_.liveness_bound;
   bool live = false;
   while (queue_.now() < deadline) {
@@ -81,6 +80,7 @@ SimResult Simulation::Run() {
   }
   workload_->Finish();
   CheckInvariants();
+  CheckRecoveries();
   if (!live) {
     violations_.push_back(fmt::format(
         "liveness: no stable leader with converged replicas within {} after healing",
@@ -92,11 +92,12 @@ SimResult Simulation::Run() {
   result.history = workload_->history();
   result.trace_lines = trace_.lines();
   result.hash_history = trace_.hash_history();
+  result.faults = injector_->fired();
   result.stats.events = trace_.events();
   result.stats.sim_time = queue_.now();
   result.stats.messages_sent = network_->sent();
   result.stats.messages_dropped = network_->dropped();
-  result.stats.faults = faults_;
+  result.stats.faults = injector_->count();
   for (const HistoryOp& op : result.history) {
     if (op.status == "ok") ++result.stats.ops_ok;
     if (op.status == "fail") ++result.stats.ops_fail;
@@ -141,14 +142,33 @@ void Simulation::CheckInvariants() {
   }
 }
 
+void Simulation::CheckRecoveries() {
+  for (const auto& n : nodes_) {
+    if (n->failed() && !n->damaged()) {
+      violations_.push_back(fmt::format(
+          "storage: n{} refused to recover although its disk was never damaged: {}", n->id(),
+          n->failure()));
+    }
+  }
+}
+
 bool Simulation::Converged() {
-  // Every member applied the same index with the same KV hash.
+  // Every member of the leader's configuration whose disk is intact applied
+  // the same index with the same KV hash. (A member whose disk was damaged
+  // refuses to start; the cluster goes on without it, as etcd would.)
+  const raft::NodeId leader = LeaderOrZero();
+  if (leader == 0) return false;
+  const raft::Raft& lr = nodes_[leader - 1]->server()->raw_node().raft();
+  std::vector<raft::NodeId> members = lr.tracker().VoterNodes();
+  for (raft::NodeId l : lr.tracker().LearnerNodes()) members.push_back(l);
   uint64_t index = 0;
   uint32_t hash = 0;
   bool first = true;
-  for (const auto& n : nodes_) {
-    if (!n->up()) return false;
-    const server::Server* s = n->server();
+  for (raft::NodeId id : members) {
+    const NodeHost& n = *nodes_[id - 1];
+    if (n.failed()) continue;
+    if (!n.up()) return false;
+    const server::Server* s = nodes_[id - 1]->server();
     if (first) {
       index = s->consistent_index();
       hash = s->KvHash();
@@ -158,81 +178,6 @@ bool Simulation::Converged() {
     }
   }
   return true;
-}
-
-void Simulation::HealAll() {
-  network_->Heal();
-  for (auto& n : nodes_) {
-    if (n->paused()) n->Resume();
-    if (!n->up() && !n->failed()) n->Start();
-    n->clock().drift_ppm = 0;
-  }
-  trace_.Add(queue_.now(), TraceKind::kFault, 0, 100, 0, 0, "heal everything (liveness phase)");
-}
-
-void Simulation::ScheduleNemesis() {
-  const TimeNs wait = nemesis_prng_.Range(config_.nemesis.interval_min,
-                                          config_.nemesis.interval_max);
-  queue_.After(wait, [this] {
-    if (!nemesis_on_) return;
-    InjectFault();
-    ScheduleNemesis();
-  });
-}
-
-void Simulation::InjectFault() {
-  const NemesisModel& m = config_.nemesis;
-  std::vector<int> kinds;
-  if (m.partitions) kinds.push_back(0);
-  if (m.crashes) kinds.push_back(1);
-  if (m.pauses) kinds.push_back(2);
-  if (m.clocks) kinds.push_back(3);
-  if (kinds.empty()) return;
-  const int kind = kinds[nemesis_prng_.Index(kinds.size())];
-  const raft::NodeId target = static_cast<raft::NodeId>(nemesis_prng_.Range(1, config_.nodes));
-  const TimeNs lasts = nemesis_prng_.Range(m.fault_min, m.fault_max);
-  ++faults_;
-  NodeHost& node = *nodes_[target - 1];
-  switch (kind) {
-    case 0: {
-      network_->Isolate(target, Ids());
-      trace_.Add(queue_.now(), TraceKind::kFault, target, 10, 0, 0, "nemesis: isolate");
-      queue_.After(lasts, [this] {
-        if (!nemesis_on_) return;
-        network_->Heal();
-        trace_.Add(queue_.now(), TraceKind::kFault, 0, 11, 0, 0, "nemesis: heal partition");
-      });
-      break;
-    }
-    case 1:
-      node.Crash();
-      queue_.After(lasts, [this, target] {
-        NodeHost& n = *nodes_[target - 1];
-        if (!n.up() && !n.failed()) n.Start();
-      });
-      break;
-    case 2:
-      node.Pause();
-      trace_.Add(queue_.now(), TraceKind::kFault, target, 12, 0, 0, "nemesis: pause");
-      queue_.After(lasts, [this, target] {
-        NodeHost& n = *nodes_[target - 1];
-        if (n.paused()) {
-          n.Resume();
-          trace_.Add(queue_.now(), TraceKind::kFault, target, 13, 0, 0, "nemesis: resume");
-        }
-      });
-      break;
-    case 3: {
-      // Drift up to +/-50%: the node's ticks (timeouts, lease timing) speed up or slow down.
-      const int64_t ppm = static_cast<int64_t>(nemesis_prng_.Range(0, 1'000'000)) - 500'000;
-      node.clock().offset_ns = node.clock().Local(queue_.now()) - static_cast<int64_t>(queue_.now());
-      node.clock().drift_since = queue_.now();
-      node.clock().drift_ppm = ppm;
-      trace_.Add(queue_.now(), TraceKind::kFault, target, 14, static_cast<uint64_t>(ppm), 0,
-                 fmt::format("nemesis: clock drift {} ppm", ppm));
-      break;
-    }
-  }
 }
 
 std::string CheckDeterminism(const SimConfig& config) {

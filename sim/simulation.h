@@ -15,7 +15,9 @@
 #include "core/raft/invariants.h"
 #include "sim/config.h"
 #include "sim/core/trace.h"
+#include "sim/fault_injector.h"
 #include "sim/history.h"
+#include "sim/nemesis.h"
 #include "sim/network.h"
 #include "sim/node_host.h"
 #include "sim/workload.h"
@@ -39,6 +41,7 @@ struct SimResult {
   std::vector<HistoryOp> history;
   std::vector<std::string> trace_lines;  // when keep_trace_lines
   std::vector<uint64_t> hash_history;    // when keep_hash_history
+  std::vector<FaultEvent> faults;        // every fault fired, targets resolved
   SimStats stats;
 };
 
@@ -48,13 +51,10 @@ class Simulation {
   SimResult Run();
 
  private:
-  void ScheduleNemesis();
-  void InjectFault();
-  void HealAll();
   void RunUntil(TimeNs end);
   void CheckInvariants();
+  void CheckRecoveries();
   bool Converged();
-  std::vector<raft::NodeId> Ids() const;
   raft::NodeId LeaderOrZero();
 
   SimConfig config_;
@@ -63,12 +63,11 @@ class Simulation {
   Trace trace_;
   std::unique_ptr<Network> network_;
   std::unique_ptr<Workload> workload_;
-  Prng nemesis_prng_;
   std::vector<std::unique_ptr<NodeHost>> nodes_;  // index = id - 1
+  std::unique_ptr<FaultInjector> injector_;
+  std::unique_ptr<Nemesis> nemesis_;
   raft::Invariants invariants_;
   std::vector<std::string> violations_;
-  bool nemesis_on_ = false;
-  uint64_t faults_ = 0;
 };
 
 // Runs the same seed twice and reports the first event at which the two

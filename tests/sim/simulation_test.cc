@@ -97,7 +97,7 @@ TEST(Network, APartitionedNodeReceivesNothing) {
   Network net(NetworkModel{}, Prng(1), &queue, &trace);
   std::vector<raft::Message> got;
   net.set_deliver([&](const raft::Message& m) { got.push_back(m); });
-  net.Isolate(3, {1, 2, 3});
+  net.Block(Network::SplitLinks({{3}, {1, 2}}));
   for (raft::NodeId from : {1, 2}) {
     for (raft::NodeId to : {1, 2, 3}) {
       if (from == to) continue;
