@@ -20,5 +20,13 @@ void RegisterRaftScriptCommand(CLI::App& app, int* exit_code);
 void RegisterSimulateCommand(CLI::App& app, int* exit_code);
 // Add one Register*Command per subcommand file here.
 void RegisterCheckCommand(CLI::App& app, int* exit_code);  // check_command.cc
+void RegisterRunCommand(CLI::App& app, int* exit_code);
+void RegisterReplayCommand(CLI::App& app, int* exit_code);
+void RegisterShrinkCommand(CLI::App& app, int* exit_code);
+void RegisterValidateCommand(CLI::App& app, int* exit_code);
+
+struct BugFlags;
+// --bug NAME... and --without-bugs (run_command.cc).
+void AddBugFlags(CLI::App* cmd, BugFlags* flags);
 
 }  // namespace raftlab::cli

@@ -12,6 +12,10 @@ int main(int argc, char** argv) {
   raftlab::cli::RegisterRaftScriptCommand(app, &exit_code);
   raftlab::cli::RegisterSimulateCommand(app, &exit_code);
   raftlab::cli::RegisterCheckCommand(app, &exit_code);
+  raftlab::cli::RegisterRunCommand(app, &exit_code);
+  raftlab::cli::RegisterReplayCommand(app, &exit_code);
+  raftlab::cli::RegisterShrinkCommand(app, &exit_code);
+  raftlab::cli::RegisterValidateCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
