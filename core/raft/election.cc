@@ -16,7 +16,9 @@ void Raft::Hup(CampaignType type) {
   }
   // Configurations take effect when applied: a node whose committed config
   // is not yet applied would count votes against a stale voter set.
-  if (HasUnappliedConfChanges()) {
+  // Bug zoo B04 (campaign-unapplied-conf): skipping this lets two leaders
+  // win one term, each counting a different voter set.
+  if (!bugs_.Has(Bug::kCampaignUnappliedConf) && HasUnappliedConfChanges()) {
     RAFT_LOG(logger_, kWarn, "{} cannot campaign at term {} since there are still pending "
              "configuration changes to apply", id_, term_);
     return;
@@ -70,7 +72,13 @@ VoteResult Raft::Poll(NodeId id, MessageType type, bool granted) {
   trk_.RecordVote(id, granted);
   size_t yes = 0;
   size_t no = 0;
-  const VoteResult result = trk_.TallyVotes(&yes, &no);
+  VoteResult result = trk_.TallyVotes(&yes, &no);
+  // Bug zoo B20 (double-count-votes): a tally that counts responses, not
+  // voters, wins on a duplicated MsgVoteResp with too few distinct votes.
+  if (bugs_.Has(Bug::kDoubleCountVotes) && granted) {
+    ++granted_vote_count_;
+    if (granted_vote_count_ > trk_.config.voters.incoming.size() / 2) result = VoteResult::kWon;
+  }
   RAFT_LOG(logger_, kInfo, "{} has received {} {} votes and {} vote rejections", id_, yes,
            MessageTypeName(type), no);
   return result;
@@ -80,8 +88,11 @@ void Raft::HandleVoteRequest(const Message& m) {
   // We may vote again for the node we already voted for (a retransmission),
   // vote afresh if we have neither voted nor know a leader in this term, and
   // always answer a pre-vote for a future term (it changes nothing here).
-  const bool can_vote = vote_ == m.from || (vote_ == kNone && lead_ == kNone) ||
-                        (m.type == MessageType::kPreVote && m.term > term_);
+  bool can_vote = vote_ == m.from || (vote_ == kNone && lead_ == kNone) ||
+                  (m.type == MessageType::kPreVote && m.term > term_);
+  // Bug zoo B05 (learner-refuses-vote): a learner whose promotion committed
+  // without reaching it withholds the vote the only electable node needs.
+  if (bugs_.Has(Bug::kLearnerRefusesVote) && is_learner_) can_vote = false;
   const MessageType resp_type = VoteResponseType(m.type);
   Message resp;
   resp.to = m.from;
@@ -94,6 +105,12 @@ void Raft::HandleVoteRequest(const Message& m) {
     // node with a lower term would otherwise look stale to the candidate and
     // a node behind could never help elect a node ahead.
     resp.term = m.term;
+    // Bug zoo B14 (pre-vote-stale-term): a pre-candidate ahead in term drops
+    // the grant as stale, so nodes behind can never help elect it. (A term-0
+    // node keeps m.term: a vote response must carry a term.)
+    if (bugs_.Has(Bug::kPreVoteStaleTerm) && m.type == MessageType::kPreVote && term_ != 0) {
+      resp.term = term_;
+    }
     Send(std::move(resp));
     if (m.type == MessageType::kVote) {
       CHECK_EQ(m.term, term_);

@@ -7,6 +7,13 @@
 #include "core/raft/confchange.h"
 
 namespace raftlab::raft {
+namespace {
+
+// Bug zoo B21 (same-election-seed): the seed every node shares, like Go's
+// RNG seeded from one simulated instant (etcd-io/etcd#15784).
+constexpr uint64_t kSameElectionSeed = 1;
+
+}  // namespace
 
 const char* StepResultName(StepResult result) {
   switch (result) {
@@ -26,12 +33,16 @@ Raft::Raft(const Config& config)
       trk_(config.max_inflight_msgs, config.max_inflight_bytes),
       read_only_(config.read_only_option),
       check_quorum_(config.check_quorum),
-      pre_vote_(config.pre_vote),
+      // Bug zoo B12 (no-pre-vote): a node rejoining after a partition
+      // campaigns with a raised term and deposes a healthy leader.
+      pre_vote_(config.pre_vote && !config.bugs.Has(Bug::kNoPreVote)),
       disable_proposal_forwarding_(config.disable_proposal_forwarding),
       heartbeat_timeout_(config.heartbeat_tick),
       election_timeout_(config.election_tick),
       prng_(*config.prng),
-      logger_(config.logger) {
+      logger_(config.logger),
+      bugs_(config.bugs),
+      same_seed_prng_(kSameElectionSeed) {
   const Status valid = config.Validate();
   CHECK_MSG(valid.has_value(), valid ? "" : valid.error().message);
   const InitialState initial = config.storage->GetInitialState();
@@ -89,8 +100,11 @@ void Raft::Send(Message m) {
 }
 
 void Raft::ResetRandomizedElectionTimeout() {
+  // Bug zoo B21 (same-election-seed): identical streams give every node the
+  // same timeouts, so simultaneous candidates split the vote again and again.
+  Prng& prng = bugs_.Has(Bug::kSameElectionSeed) ? same_seed_prng_ : prng_;
   randomized_election_timeout_ =
-      election_timeout_ + static_cast<int>(prng_.Index(static_cast<uint64_t>(election_timeout_)));
+      election_timeout_ + static_cast<int>(prng.Index(static_cast<uint64_t>(election_timeout_)));
   CHECK_GE(randomized_election_timeout_, election_timeout_);
   CHECK_LT(randomized_election_timeout_, 2 * election_timeout_);
 }
@@ -113,6 +127,7 @@ void Raft::Reset(uint64_t term) {
   ResetRandomizedElectionTimeout();
   AbortLeaderTransfer();
   trk_.ResetVotes();
+  granted_vote_count_ = 0;
   const uint64_t last = raft_log_.LastIndex();
   for (auto& [id, pr] : trk_.progress) {
     const bool learner = pr.is_learner;
@@ -149,7 +164,10 @@ void Raft::BecomePreCandidate() {
   // a pre-candidate that still believes in a leader would reject its peers'
   // pre-votes as "in lease" and they would reject each other forever.
   trk_.ResetVotes();
-  lead_ = kNone;
+  granted_vote_count_ = 0;
+  // Bug zoo B15 (pre-candidate-keeps-leader): two such pre-candidates each
+  // think the other's pre-vote disturbs a live leader.
+  if (!bugs_.Has(Bug::kPreCandidateKeepsLeader)) lead_ = kNone;
   state_ = StateRole::kPreCandidate;
   RAFT_LOG(logger_, kInfo, "{} became pre-candidate at term {}", id_, term_);
 }
@@ -164,7 +182,9 @@ void Raft::BecomeLeader() {
   self.recent_active = true;
   // Conservatively treat every configuration change in the log as pending:
   // a new leader may not propose one until everything it inherited is applied.
-  pending_conf_index_ = raft_log_.LastIndex();
+  // Bug zoo B03 (conf-change-no-guard): with 0, a conf change proposed now
+  // may contradict an uncommitted one from an earlier term.
+  pending_conf_index_ = bugs_.Has(Bug::kConfChangeNoGuard) ? 0 : raft_log_.LastIndex();
   // The empty entry commits everything from earlier terms (§5.4.2) and lets
   // ReadIndex learn the commit index of this term. It is never dropped.
   const bool appended = AppendEntry({Entry{}});
@@ -225,8 +245,12 @@ bool Raft::StepByTerm(const Message& m, bool* handled) {
   if (m.term > term_) {
     if (is_vote) {
       const bool force = m.context == kCampaignTransfer;
-      const bool in_lease =
-          check_quorum_ && lead_ != kNone && election_elapsed_ < election_timeout_;
+      bool in_lease = check_quorum_ && lead_ != kNone && election_elapsed_ < election_timeout_;
+      // Bug zoo B13 (pre-vote-ignores-leader): a node cut off from the leader
+      // only wins pre-votes through a neighbour that still hears the leader.
+      if (bugs_.Has(Bug::kPreVoteIgnoresLeader) && m.type == MessageType::kPreVote) {
+        in_lease = false;
+      }
       if (!force && in_lease) {
         // We heard from a leader within the minimum election timeout: do not
         // let a disruptive node depose it (and do not adopt its term).
@@ -348,7 +372,11 @@ void Raft::ReduceUncommittedSize(uint64_t bytes) {
 void Raft::OnApplied(uint64_t index, uint64_t bytes) {
   const uint64_t old_applied = raft_log_.applied();
   raft_log_.AppliedTo(index);
-  if (state_ == StateRole::kLeader) ReduceUncommittedSize(bytes);
+  // Bug zoo B18 (uncommitted-size-leak): applied entries stay counted, so
+  // the limit fills up and the leader drops every later proposal.
+  if (state_ == StateRole::kLeader && !bugs_.Has(Bug::kUncommittedSizeLeak)) {
+    ReduceUncommittedSize(bytes);
+  }
   // Leave an auto-leave joint configuration once its entry is applied.
   if (trk_.config.auto_leave && old_applied < index && index >= pending_conf_index_ &&
       state_ == StateRole::kLeader) {

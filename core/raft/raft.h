@@ -202,6 +202,15 @@ class Raft {
 
   Prng& prng_;
   Logger* logger_;
+
+  // Planted bugs (the bug zoo, core/base/bugs.h): empty in every correct run.
+  BugSet bugs_;
+  // Bug zoo B20 (double-count-votes): granted vote responses of this
+  // election, counted as they arrive (a duplicate counts again).
+  size_t granted_vote_count_ = 0;
+  // Bug zoo B21 (same-election-seed): a stream every node starts from the
+  // same constant seed; drawn from only when that bug is planted.
+  Prng same_seed_prng_;
 };
 
 }  // namespace raftlab::raft

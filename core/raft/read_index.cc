@@ -19,14 +19,25 @@ void Raft::HandleReadIndexAtLeader(const Message& m) {
     SendReadIndexResponse(m, raft_log_.committed());
     return;
   }
-  if (!CommittedEntryInCurrentTerm()) {
+  // Bug zoo B06 (read-index-before-commit): a fresh leader's commit index
+  // may lag a write the previous leader already acknowledged.
+  if (!CommittedEntryInCurrentTerm() && !bugs_.Has(Bug::kReadIndexBeforeCommit)) {
     // Postponed, not dropped: released when this term's first entry commits.
     pending_read_index_messages_.push_back(m);
     return;
   }
+  if (bugs_.Has(Bug::kLeaderLocalRead)) {
+    // Bug zoo B07 (leader-local-read): no quorum round and no lease, so a
+    // deposed leader that has not heard of its successor reads stale state.
+    SendReadIndexResponse(m, raft_log_.committed());
+    return;
+  }
+  // Bug zoo B09 (lease-read-no-check-quorum): the lease stays trusted while
+  // the transferee's forced election ignores it.
+  const bool no_transfer = lead_transferee_ == kNone || bugs_.Has(Bug::kLeaseReadNoCheckQuorum);
   // A leader that is no longer a voter (removed, handing over) may already
   // have been replaced: it must confirm with the voters, never trust a lease.
-  if (read_only_.option() == ReadOnlyOption::kLeaseBased && lead_transferee_ == kNone && voter) {
+  if (read_only_.option() == ReadOnlyOption::kLeaseBased && no_transfer && voter) {
     // The lease is the check-quorum guarantee; it is void while a transfer
     // is under way, because the transferee's forced election ignores it.
     SendReadIndexResponse(m, raft_log_.committed());

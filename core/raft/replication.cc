@@ -20,6 +20,10 @@ bool Raft::MaybeSendAppend(NodeId to, bool send_if_empty) {
   StorageResult<std::vector<Entry>> entries = std::vector<Entry>{};
   if (pr.state != ProgressState::kReplicate || !pr.inflights.Full()) {
     entries = raft_log_.Entries(pr.next, max_msg_size_);
+  } else if (bugs_.Has(Bug::kInflightStall)) {
+    // Bug zoo B17 (inflight-stall): nothing goes, not even after a heartbeat
+    // response; if the whole window was lost, no answer ever clears it.
+    return false;
   }
   if (!entries) return MaybeSendSnapshot(to, &pr);
   if (entries->empty() && !send_if_empty) return false;
@@ -67,7 +71,10 @@ bool Raft::MaybeSendSnapshot(NodeId to, Progress* pr) {
 void Raft::SendHeartbeat(NodeId to, const std::string& context) {
   // Never tell a follower to commit beyond what it is known to have: its log
   // may be shorter (or diverge) past its match index.
-  const uint64_t commit = std::min(trk_.progress.at(to).match, raft_log_.committed());
+  uint64_t commit = std::min(trk_.progress.at(to).match, raft_log_.committed());
+  // Bug zoo B28 (heartbeat-uncapped-commit): a lagging follower crashes on
+  // "tocommit out of range", or commits a stale tail it never verified.
+  if (bugs_.Has(Bug::kHeartbeatUncappedCommit)) commit = raft_log_.committed();
   Message m;
   m.type = MessageType::kHeartbeat;
   m.to = to;
@@ -124,7 +131,15 @@ bool Raft::AppendEntry(std::vector<Entry> entries) {
   return true;
 }
 
-bool Raft::MaybeCommit() { return raft_log_.MaybeCommit(trk_.Committed(), term_); }
+bool Raft::MaybeCommit() {
+  const uint64_t index = trk_.Committed();
+  // Bug zoo B01 (commit-prev-term): passing the entry's own term drops the
+  // current-term condition, so an earlier term's entry commits by counting
+  // replicas and a later leader may overwrite it (Figure 8).
+  const uint64_t term =
+      bugs_.Has(Bug::kCommitPrevTerm) ? raft_log_.TermOrZero(index) : term_;
+  return raft_log_.MaybeCommit(index, term);
+}
 
 void Raft::HandleAppendEntries(const Message& m) {
   Message resp;
@@ -138,6 +153,11 @@ void Raft::HandleAppendEntries(const Message& m) {
   }
   if (std::optional<uint64_t> last = raft_log_.MaybeAppend(m.index, m.log_term, m.commit,
                                                            m.entries)) {
+    // Bug zoo B02 (follower-commit-unverified): committing up to our last
+    // index commits a stale tail beyond what this message proved matches.
+    if (bugs_.Has(Bug::kFollowerCommitUnverified)) {
+      raft_log_.CommitTo(std::min(m.commit, raft_log_.LastIndex()));
+    }
     resp.index = *last;
     Send(std::move(resp));
     return;
@@ -240,6 +260,14 @@ void Raft::HandleAppendResponse(const Message& m, Progress* pr) {
     return;
   }
   const bool old_paused = pr->IsPaused();
+  if (bugs_.Has(Bug::kMatchRegress) && m.index < pr->match) {
+    // Bug zoo B27 (match-regress): a success reordered behind a newer one
+    // sets match to its index instead of keeping the maximum; next follows
+    // it back and everything past it is sent again.
+    pr->match = m.index;
+    pr->next = m.index + 1;
+    pr->inflights.Reset();
+  }
   const bool updated = pr->MaybeUpdate(m.index);
   // An ack of the probe at match (a follower already caught up) also moves
   // the follower from probing to replicating.

@@ -78,7 +78,10 @@ Config TestConfig(NodeId id, const Storage* storage, Prng* prng, const TestRaftO
   c.max_inflight_msgs = options.max_inflight_msgs;
   c.pre_vote = options.pre_vote;
   c.check_quorum = options.check_quorum;
+  c.max_uncommitted_entries_size = options.max_uncommitted_entries_size;
+  c.read_only_option = options.read_only_option;
   c.prng = prng;
+  c.bugs = options.bugs;
   return c;
 }
 

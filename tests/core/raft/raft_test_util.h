@@ -91,7 +91,10 @@ struct TestRaftOptions {
   bool check_quorum = false;
   uint64_t max_size_per_msg = kNoLimit;
   size_t max_inflight_msgs = 256;
+  uint64_t max_uncommitted_entries_size = kNoLimit;
+  ReadOnlyOption read_only_option = ReadOnlyOption::kSafe;
   uint64_t seed = 1;  // the node's election-timeout stream (fixed: runs repeat)
+  BugSet bugs;        // planted bugs (bug zoo tests only)
 };
 
 // A bare Raft with everything it refers to (storage, randomness).
