@@ -69,22 +69,38 @@ SimResult Simulation::Run() {
   nemesis_->Stop();
   injector_->Disable();
   injector_->HealAll();
+  // Within the bound: a leader, then a client operation that succeeds, then
+  // (clients stopped, so replicas can catch up) every replica converged.
   const TimeNs deadline = queue_.now() + config_.liveness_bound;
-  bool live = false;
-  while (queue_.now() < deadline) {
-    RunUntil(std::min(deadline, queue_.now() + kSecond));
-    if (LeaderOrZero() != 0 && Converged()) {
-      live = true;
-      break;
+  const uint64_t ok_at_heal = workload_->completed_ok();
+  enum { kNoLeader, kNoProgress, kNotConverged, kLive } stage = kNoLeader;
+  while (queue_.now() < deadline && stage != kLive) {
+    RunUntil(std::min(deadline, queue_.now() + 100 * kMillisecond));
+    if (stage == kNoLeader && LeaderOrZero() != 0) stage = kNoProgress;
+    if (stage == kNoProgress && workload_->completed_ok() > ok_at_heal) {
+      stage = kNotConverged;
+      workload_->Stop();
     }
+    if (stage == kNotConverged && LeaderOrZero() != 0 && Converged()) stage = kLive;
   }
   workload_->Finish();
   CheckInvariants();
   CheckRecoveries();
-  if (!live) {
-    violations_.push_back(fmt::format(
-        "liveness: no stable leader with converged replicas within {} after healing",
-        Trace::FormatTime(config_.liveness_bound)));
+  const std::string bound = FormatDuration(config_.liveness_bound);
+  switch (stage) {
+    case kNoLeader:
+      violations_.push_back("liveness: no leader within " + bound + " after healing");
+      break;
+    case kNoProgress:
+      violations_.push_back("liveness: no client operation succeeded within " + bound +
+                            " after healing");
+      break;
+    case kNotConverged:
+      violations_.push_back("liveness: replicas did not converge (equal applied index and KV "
+                            "hash) within " + bound + " after healing");
+      break;
+    case kLive:
+      break;
   }
   SimResult result;
   result.trace_hash = trace_.hash();
