@@ -24,6 +24,7 @@ void RegisterRunCommand(CLI::App& app, int* exit_code);
 void RegisterReplayCommand(CLI::App& app, int* exit_code);
 void RegisterShrinkCommand(CLI::App& app, int* exit_code);
 void RegisterValidateCommand(CLI::App& app, int* exit_code);
+void RegisterZooCommand(CLI::App& app, int* exit_code);
 
 struct BugFlags;
 // --bug NAME... and --without-bugs (run_command.cc).

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   raftlab::cli::RegisterReplayCommand(app, &exit_code);
   raftlab::cli::RegisterShrinkCommand(app, &exit_code);
   raftlab::cli::RegisterValidateCommand(app, &exit_code);
+  raftlab::cli::RegisterZooCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -71,6 +71,9 @@ struct SimConfig {
   std::vector<FaultEvent> schedule;  // timed faults, in addition to the nemesis
   TimeNs duration = 20 * kSecond;        // the safety phase, with faults
   TimeNs liveness_bound = 20 * kSecond;  // after healing: leader, a commit, convergence
+  // During the faults: a healthy, connected majority must not stay leaderless
+  // longer than this (0: not checked). See sim/availability.h.
+  TimeNs availability_bound = 8 * kSecond;
   bool keep_trace_lines = false;
   bool keep_hash_history = false;
   // Run the cluster-wide Raft invariants every this many events (0: never

@@ -108,6 +108,13 @@ void Network::Unclog(uint64_t tag) {
   ReleaseHeld();
 }
 
+bool Network::NodeClogged(raft::NodeId node) const {
+  for (const auto& [tag, n] : clogs_) {
+    if (n == node) return true;
+  }
+  return false;
+}
+
 bool Network::Clogged(const raft::Message& m) const {
   for (const auto& [tag, node] : clogs_) {
     if (m.from == node || m.to == node) return true;

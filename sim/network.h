@@ -47,6 +47,7 @@ class Network {
   // Clogging: messages to or from `node` are held (not lost) until the
   // clog ends, then delivered in their original order.
   uint64_t Clog(raft::NodeId node);
+  bool NodeClogged(raft::NodeId node) const;
   void Unclog(uint64_t tag);
 
   uint64_t sent() const { return sent_; }

@@ -133,6 +133,12 @@ void NodeHost::Pump() {
                           rd.hard_state.IsEmpty()
                               ? ""
                               : ", hard state " + raft::DescribeHardState(rd.hard_state)));
+  if (config_.server.bugs.Has(Bug::kAckBeforeFsync)) {
+    // Bug zoo B10 (ack-before-fsync): votes and append acks leave before the
+    // fsync, so a crash can lose what a quorum was told is durable.
+    SendMessages(rd);
+    rd.messages.clear();
+  }
   const uint64_t epoch = epoch_;
   const TimeNs latency = (rd.must_sync ? disk_.FsyncLatency() : 0) + slow_;
   queue_->After(latency, [this, epoch, rd = std::move(rd)]() mutable {
@@ -150,11 +156,7 @@ void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
   if (Status synced = wal_->Sync(); !synced) return StopOnDiskError(synced.error().message);
   trace_->Add(queue_->now(), TraceKind::kFsync, id_, 0, 0, 0, "fsync done");
   // Only now may the Ready's messages leave (the durability rule).
-  for (const raft::Message& m : rd.messages) {
-    trace_->Add(queue_->now(), TraceKind::kSend, id_, m.to, static_cast<uint64_t>(m.type), m.term,
-                "send " + raft::DescribeMessage(m));
-    cb_.send(m);
-  }
+  SendMessages(rd);
   for (const raft::Entry& e : rd.committed_entries) {
     trace_->Add(queue_->now(), TraceKind::kApply, id_, e.index, e.term, e.data.size(),
                 fmt::format("apply {}/{}", e.term, e.index));
@@ -190,6 +192,14 @@ raft::StepResult NodeHost::ProposeConfChange(const raft::ConfChangeV2& cc) {
   const raft::StepResult r = server_->ProposeConfChange(cc);
   Pump();
   return r;
+}
+
+void NodeHost::SendMessages(const raft::Ready& rd) {
+  for (const raft::Message& m : rd.messages) {
+    trace_->Add(queue_->now(), TraceKind::kSend, id_, m.to, static_cast<uint64_t>(m.type), m.term,
+                "send " + raft::DescribeMessage(m));
+    cb_.send(m);
+  }
 }
 
 void NodeHost::StopOnDiskError(const std::string& what) {

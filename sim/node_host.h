@@ -47,6 +47,7 @@ class NodeHost {
   void Resume();
   // Ready handling (persist, fsync) takes `extra` longer: a slow node.
   void set_slow(TimeNs extra) { slow_ = extra; }
+  TimeNs slow() const { return slow_; }
   // Fsyncs stall until EndStall(); a Ready waiting on one completes then.
   void StartStall() { disk_.set_stalled(true); }
   void EndStall();
@@ -82,6 +83,7 @@ class NodeHost {
   // A write or fsync failed: like etcd, the member stops rather than go on
   // as if its state were durable. It can be restarted from its disk.
   void StopOnDiskError(const std::string& what);
+  void SendMessages(const raft::Ready& rd);
 
   raft::NodeId id_;
   SimConfig config_;

@@ -58,12 +58,64 @@ raft::NodeId Simulation::LeaderOrZero() {
   return leader;
 }
 
+namespace {
+
+// A CHECK failure inside the simulated cluster is a finding about the core
+// (e.g. "tocommit out of range" after a planted bug), not a reason to lose
+// the run: it unwinds to Run(), which reports it with the trace and the
+// faults so far. The cluster's state is abandoned, never used again.
+struct CheckFailureInRun {
+  std::string message;
+};
+
+[[noreturn]] void ThrowCheckFailure(const std::string& message) {
+  throw CheckFailureInRun{message};
+}
+
+}  // namespace
+
 SimResult Simulation::Run() {
+  const CheckFailureHandler previous = SetCheckFailureHandler(&ThrowCheckFailure);
+  try {
+    RunPhases();
+  } catch (const CheckFailureInRun& e) {
+    SetCheckFailureHandler(previous);
+    violations_.push_back("crash: " + e.message);
+    workload_->Finish();
+    trace_.Add(queue_.now(), TraceKind::kNote, 0, 0, 0, 0, "CHECK failure: " + e.message);
+  }
+  SetCheckFailureHandler(previous);
+  SimResult result;
+  result.trace_hash = trace_.hash();
+  result.violations = violations_;
+  result.history = workload_->history();
+  result.trace_lines = trace_.lines();
+  result.hash_history = trace_.hash_history();
+  result.faults = injector_->fired();
+  result.stats.events = trace_.events();
+  result.stats.sim_time = queue_.now();
+  result.stats.messages_sent = network_->sent();
+  result.stats.messages_dropped = network_->dropped();
+  result.stats.faults = injector_->count();
+  for (const HistoryOp& op : result.history) {
+    if (op.status == "ok") ++result.stats.ops_ok;
+    if (op.status == "fail") ++result.stats.ops_fail;
+    if (op.status == "info") ++result.stats.ops_info;
+  }
+  return result;
+}
+
+void Simulation::RunPhases() {
   for (auto& n : nodes_) n->Start();
   workload_->Start();
   for (const FaultEvent& e : config_.schedule) injector_->Schedule(e);
   nemesis_->Start();
+  if (config_.availability_bound != 0) {
+    availability_ = std::make_unique<AvailabilityMonitor>(config_.nodes, config_.availability_bound);
+    ProbeAvailability();
+  }
   RunUntil(config_.duration);
+  availability_.reset();
 
   // Liveness phase: heal everything, stop faults, and demand progress.
   nemesis_->Stop();
@@ -102,24 +154,6 @@ SimResult Simulation::Run() {
     case kLive:
       break;
   }
-  SimResult result;
-  result.trace_hash = trace_.hash();
-  result.violations = violations_;
-  result.history = workload_->history();
-  result.trace_lines = trace_.lines();
-  result.hash_history = trace_.hash_history();
-  result.faults = injector_->fired();
-  result.stats.events = trace_.events();
-  result.stats.sim_time = queue_.now();
-  result.stats.messages_sent = network_->sent();
-  result.stats.messages_dropped = network_->dropped();
-  result.stats.faults = injector_->count();
-  for (const HistoryOp& op : result.history) {
-    if (op.status == "ok") ++result.stats.ops_ok;
-    if (op.status == "fail") ++result.stats.ops_fail;
-    if (op.status == "info") ++result.stats.ops_info;
-  }
-  return result;
 }
 
 void Simulation::RunUntil(TimeNs end) {
@@ -131,6 +165,7 @@ void Simulation::RunUntil(TimeNs end) {
       CheckInvariants();
     }
   }
+  queue_.AdvanceTo(end);
 }
 
 void Simulation::CheckInvariants() {
@@ -156,6 +191,25 @@ void Simulation::CheckInvariants() {
   for (std::string& v : invariants_.Check(views)) {
     if (violations_.size() < 20) violations_.push_back("raft: " + v);
   }
+}
+
+void Simulation::ProbeAvailability() {
+  if (!availability_) return;  // the safety phase is over
+  std::vector<raft::NodeId> healthy;
+  for (const auto& n : nodes_) {
+    if (n->up() && !n->paused() && !n->failed() && n->slow() == 0 && !n->disk().stalled() &&
+        n->clock().drift_ppm == 0) {
+      healthy.push_back(n->id());
+    }
+  }
+  const auto connected = [this](raft::NodeId a, raft::NodeId b) {
+    return !network_->Blocked(a, b) && !network_->Blocked(b, a) && !network_->NodeClogged(a) &&
+           !network_->NodeClogged(b);
+  };
+  if (auto v = availability_->Probe(queue_.now(), healthy, LeaderOrZero(), connected)) {
+    violations_.push_back(*v);
+  }
+  queue_.After(100 * kMillisecond, [this] { ProbeAvailability(); });
 }
 
 void Simulation::CheckRecoveries() {

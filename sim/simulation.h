@@ -15,6 +15,7 @@
 #include "core/raft/invariants.h"
 #include "sim/config.h"
 #include "sim/core/trace.h"
+#include "sim/availability.h"
 #include "sim/fault_injector.h"
 #include "sim/history.h"
 #include "sim/nemesis.h"
@@ -51,9 +52,11 @@ class Simulation {
   SimResult Run();
 
  private:
+  void RunPhases();
   void RunUntil(TimeNs end);
   void CheckInvariants();
   void CheckRecoveries();
+  void ProbeAvailability();
   bool Converged();
   raft::NodeId LeaderOrZero();
 
@@ -66,6 +69,7 @@ class Simulation {
   std::vector<std::unique_ptr<NodeHost>> nodes_;  // index = id - 1
   std::unique_ptr<FaultInjector> injector_;
   std::unique_ptr<Nemesis> nemesis_;
+  std::unique_ptr<AvailabilityMonitor> availability_;
   raft::Invariants invariants_;
   std::vector<std::string> violations_;
 };

@@ -2,8 +2,9 @@
 //
 // A broken invariant is a finding, so a failure prints both operands, the
 // expression and the location, then calls the installed failure handler.
-// The simulator installs one that records the seed and trace tail and exits
-// with a failure-class code; the default prints and aborts. Never caught.
+// The simulator installs one that unwinds to the end of the run, which then
+// reports the failure as a "crash:" finding with the trace so far and
+// abandons the cluster's state; the default prints and aborts.
 #pragma once
 
 #include <cstdint>

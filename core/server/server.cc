@@ -47,6 +47,7 @@ Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered&
   c.applied = consistent_index_;
   c.max_size_per_msg = config.max_size_per_msg;
   c.max_inflight_msgs = config.max_inflight_msgs;
+  if (config.max_uncommitted_bytes != 0) c.max_uncommitted_entries_size = config.max_uncommitted_bytes;
   c.check_quorum = config.check_quorum;
   c.pre_vote = config.pre_vote;
   c.read_only_option = config.read_only;

@@ -28,6 +28,7 @@ struct ServerConfig {
   int64_t request_timeout_ms = 5000;        // a proposal not applied by then is UNKNOWN
   uint64_t max_size_per_msg = 1 << 20;
   size_t max_inflight_msgs = 256;
+  uint64_t max_uncommitted_bytes = 0;  // leader's uncommitted payload limit (0: none)
   raft::Logger* logger = nullptr;
   // Planted bugs (the bug zoo), handed on to Raft; empty in every correct run.
   BugSet bugs;

@@ -21,4 +21,9 @@ bool EventQueue::RunNext() {
   return true;
 }
 
+void EventQueue::AdvanceTo(TimeNs time) {
+  CHECK(heap_.empty() || heap_.top().time >= time);
+  if (time > now_) now_ = time;
+}
+
 }  // namespace raftlab::sim

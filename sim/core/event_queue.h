@@ -24,6 +24,9 @@ class EventQueue {
   void After(TimeNs delay, Callback cb) { At(now_ + delay, std::move(cb)); }
   // Runs the earliest event; returns false if there is none.
   bool RunNext();
+  // Moves time forward to `time` (no event may be due before it), so a run
+  // with nothing scheduled still reaches its deadlines.
+  void AdvanceTo(TimeNs time);
   TimeNs now() const { return now_; }
   TimeNs next_time() const { return heap_.empty() ? now_ : heap_.top().time; }
   size_t size() const { return heap_.size(); }

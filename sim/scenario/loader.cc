@@ -161,7 +161,7 @@ class Loader {
     Keys(n, "cluster",
          {"nodes", "pre_vote", "check_quorum", "read_mode", "election_ticks", "heartbeat_ticks",
           "tick", "snapshot_entries", "snapshot_catchup_entries", "quota_bytes",
-          "max_inflight_msgs", "max_size_per_msg", "request_timeout"});
+          "max_inflight_msgs", "max_size_per_msg", "max_uncommitted_bytes", "request_timeout"});
     server::ServerConfig& c = s->config.server;
     if (n["nodes"]) s->config.nodes = static_cast<int>(Int(n["nodes"], "cluster.nodes", 1, 9));
     if (n["pre_vote"]) c.pre_vote = Bool(n["pre_vote"], "cluster.pre_vote");
@@ -211,6 +211,10 @@ class Loader {
     if (n["max_size_per_msg"]) {
       c.max_size_per_msg = static_cast<uint64_t>(
           Int(n["max_size_per_msg"], "cluster.max_size_per_msg", 0, int64_t{1} << 32));
+    }
+    if (n["max_uncommitted_bytes"]) {
+      c.max_uncommitted_bytes = static_cast<uint64_t>(
+          Int(n["max_uncommitted_bytes"], "cluster.max_uncommitted_bytes", 0, int64_t{1} << 40));
     }
     if (n["request_timeout"]) {
       c.request_timeout_ms = static_cast<int64_t>(
@@ -397,7 +401,11 @@ class Loader {
   }
 
   void Expect(const YAML::Node& n, Scenario* s) const {
-    Keys(n, "expect", {"checkers", "liveness_bound", "violation"});
+    Keys(n, "expect", {"checkers", "liveness_bound", "availability_bound", "violation"});
+    if (n["availability_bound"]) {
+      s->config.availability_bound =
+          static_cast<TimeNs>(Duration(n["availability_bound"], "expect.availability_bound"));
+    }
     if (n["checkers"]) {
       if (!n["checkers"].IsSequence()) Fail(n["checkers"], "expect.checkers: expected a list");
       for (const auto& c : n["checkers"]) {

@@ -101,6 +101,7 @@ std::string WriteScenario(const Scenario& s, const std::string& header_comment) 
   out << YAML::Key << "quota_bytes" << YAML::Value << sc.quota_bytes;
   out << YAML::Key << "max_inflight_msgs" << YAML::Value << sc.max_inflight_msgs;
   out << YAML::Key << "max_size_per_msg" << YAML::Value << sc.max_size_per_msg;
+  out << YAML::Key << "max_uncommitted_bytes" << YAML::Value << sc.max_uncommitted_bytes;
   out << YAML::Key << "request_timeout" << YAML::Value << fmt::format("{}ms", sc.request_timeout_ms);
   out << YAML::EndMap;
 
@@ -153,6 +154,8 @@ std::string WriteScenario(const Scenario& s, const std::string& header_comment) 
     out << YAML::Key << "checkers" << YAML::Value << YAML::Flow << s.expect.checkers;
   }
   out << YAML::Key << "liveness_bound" << YAML::Value << Dur(static_cast<int64_t>(c.liveness_bound));
+  out << YAML::Key << "availability_bound" << YAML::Value
+      << Dur(static_cast<int64_t>(c.availability_bound));
   if (!s.expect.violation.empty()) out << YAML::Key << "violation" << YAML::Value << s.expect.violation;
   out << YAML::EndMap;
   out << YAML::Key << "checker" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
