@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/base/check.h"
+#include "sim/run_checks.h"
 
 namespace raftlab::sim {
 
@@ -22,6 +23,16 @@ Simulation::Simulation(const SimConfig& config)
   cb.respond = [this](raft::NodeId node, const serverpb::ClientResponse& r) {
     workload_->OnResponse(node, r);
   };
+  if (config.workload.watch_clients > 0) {
+    cb.watch = [this](raft::NodeId node, int64_t id,
+                      const std::vector<etcdserverpb::WatchResponse>& responses) {
+      workload_->OnWatchResponses(node, id, responses);
+    };
+  }
+  cb.down = [this](raft::NodeId node) { workload_->OnMemberDown(node); };
+  cb.applied = [this](raft::NodeId node, const server::Server& s, bool restarted) {
+    committed_.Observe(node, s.kv(), queue_.now(), restarted);
+  };
   for (int i = 1; i <= config.nodes; ++i) {
     Prng raft_prng = root_.Split();
     Prng disk_prng = root_.Split();
@@ -38,6 +49,11 @@ Simulation::Simulation(const SimConfig& config)
       [this](raft::NodeId node, const serverpb::ClientRequest& req) {
         return nodes_[node - 1]->Submit(req);
       });
+  workload_->set_watch_fns(Workload::WatchFns{
+      [this](raft::NodeId node, const etcdserverpb::WatchCreateRequest& req) {
+        return nodes_[node - 1]->Watch(req);
+      },
+      [this](raft::NodeId node, int64_t id) { nodes_[node - 1]->CancelWatch(id); }});
 }
 
 std::vector<raft::NodeId> Simulation::Ids() const {
@@ -102,6 +118,12 @@ SimResult Simulation::Run() {
     if (op.status == "fail") ++result.stats.ops_fail;
     if (op.status == "info") ++result.stats.ops_info;
   }
+  result.watch_streams = workload_->watch_streams();
+  result.lease_ops = workload_->lease_ops();
+  result.compactions = workload_->compactions();
+  result.committed = committed_.history();
+  for (const std::string& v : committed_.violations()) result.violations.push_back(v);
+  for (std::string& v : CheckRecordedRun(config_, result)) result.violations.push_back(v);
   return result;
 }
 

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/raft/invariants.h"
+#include "checker/sim_records.h"
+#include "sim/committed_log.h"
 #include "sim/config.h"
 #include "sim/core/trace.h"
 #include "sim/history.h"
@@ -40,6 +42,12 @@ struct SimResult {
   std::vector<std::string> trace_lines;  // when keep_trace_lines
   std::vector<uint64_t> hash_history;    // when keep_hash_history
   SimStats stats;
+  // Watch, lease and compaction clients (WorkloadModel; empty when off) and
+  // the committed write order the watch/lease/durability checkers used.
+  std::vector<checker::WatchStream> watch_streams;
+  std::vector<checker::AuxOp> lease_ops;
+  std::vector<checker::AuxOp> compactions;
+  checker::CommittedHistory committed;
 };
 
 class Simulation {
@@ -69,6 +77,7 @@ class Simulation {
   std::vector<std::string> violations_;
   bool nemesis_on_ = false;
   uint64_t faults_ = 0;
+  CommittedLog committed_;  // the oracle for the checkers in run_checks.h
 };
 
 // Runs the same seed twice and reports the first event at which the two

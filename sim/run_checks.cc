@@ -1,0 +1,56 @@
+#include "sim/run_checks.h"
+
+#include <fmt/format.h>
+
+#include "checker/sim_checks.h"
+
+namespace raftlab::sim {
+namespace {
+
+constexpr size_t kFindingsPerChecker = 10;
+
+void Append(std::vector<std::string> findings, std::vector<std::string>* out) {
+  if (findings.size() > kFindingsPerChecker) findings.resize(kFindingsPerChecker);
+  for (std::string& f : findings) out->push_back(std::move(f));
+}
+
+}  // namespace
+
+std::vector<checker::AckedWrite> AckedWrites(const SimResult& result) {
+  std::vector<checker::AckedWrite> out;
+  for (const HistoryOp& op : result.history) {
+    if (op.status != "ok" || !op.revision) continue;
+    checker::AckedWrite w;
+    w.origin = fmt::format("client {} op {}", op.client, op.op_id);
+    w.key = op.key;
+    w.revision = *op.revision;
+    if (op.f == "put" || (op.f == "txn" && op.succeeded.value_or(false))) {
+      w.value = op.value.value_or("");
+    } else if (op.f == "delete" && op.deleted.value_or(0) > 0) {
+      w.is_delete = true;
+    } else {
+      continue;
+    }
+    out.push_back(std::move(w));
+  }
+  for (const checker::AuxOp& op : result.lease_ops) {
+    if (op.f != "put" || op.status != "ok" || !op.revision) continue;
+    out.push_back(checker::AckedWrite{fmt::format("lease client {} op {}", op.client, op.op_id),
+                                      op.key, false, op.value, *op.revision});
+  }
+  return out;
+}
+
+std::vector<std::string> CheckRecordedRun(const SimConfig& config, const SimResult& result) {
+  std::vector<std::string> out;
+  Append(checker::CheckWatchStreams(result.committed, result.watch_streams, result.compactions),
+         &out);
+  checker::LeaseCheckOptions lease;
+  // The nemesis drifts a member's clock by up to +50% (simulation.cc).
+  if (config.nemesis.enabled && config.nemesis.clocks) lease.clock_fast_ppm_max = 500'000;
+  Append(checker::CheckLeases(result.committed, result.lease_ops, lease), &out);
+  Append(checker::CheckDurability(result.committed, AckedWrites(result)), &out);
+  return out;
+}
+
+}  // namespace raftlab::sim
