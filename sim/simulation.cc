@@ -187,7 +187,11 @@ void Simulation::HealAll() {
   for (auto& n : nodes_) {
     if (n->paused()) n->Resume();
     if (!n->up() && !n->failed()) n->Start();
-    n->clock().drift_ppm = 0;
+    // Stop the drift without a jump (a forward jump would expire leases early).
+    NodeClock& c = n->clock();
+    c.offset_ns = c.Local(queue_.now()) - static_cast<int64_t>(queue_.now());
+    c.drift_since = queue_.now();
+    c.drift_ppm = 0;
   }
   trace_.Add(queue_.now(), TraceKind::kFault, 0, 100, 0, 0, "heal everything (liveness phase)");
 }

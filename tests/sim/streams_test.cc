@@ -64,5 +64,71 @@ TEST(SimStreams, Explore) {
   }
 }
 
+SimConfig Hunt(uint64_t seed, Bug bug) {
+  SimConfig c = Streams(seed, 20 * kSecond);
+  c.server.bugs.Add(bug);
+  c.workload.watch_clients = 4;
+  c.workload.watch_stall_timeout = 20 * kSecond;
+  c.workload.lease_clients = 4;
+  c.workload.del = 20;
+  c.workload.compact = 10;
+  if (bug == Bug::kWatchReplayAfterSnapshot) {
+    // Watchers must be on a member when it installs a snapshot: many of
+    // them, and members that fall behind without crashing (which would
+    // drop every watch).
+    c.workload.watch_clients = 8;
+    c.nemesis.crashes = false;
+  }
+  return c;
+}
+
+TEST(SimStreams, SnapDebug) {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    SimConfig c = Hunt(seed, Bug::kWatchReplayAfterSnapshot);
+    c.keep_trace_lines = true;
+    const SimResult r = Simulation(c).Run();
+    size_t snaps = 0, watch = 0;
+    for (const auto& l : r.trace_lines) {
+      if (l.find("recv") != std::string::npos && l.find("Snap") != std::string::npos) {
+        ++snaps;
+        if (snaps < 3) std::printf("%s\n", l.c_str());
+      }
+      if (l.find("watch client") != std::string::npos) ++watch;
+    }
+    std::printf("seed %lu snaps %zu watch connects %zu\n", seed, snaps, watch);
+  }
+}
+
+TEST(SimStreams, Seed8Debug) {
+  SimConfig c = Hunt(8, Bug::kWatchReplayAfterSnapshot);
+  c.server.bugs = BugSet();
+  c.keep_trace_lines = true;
+  const SimResult r = Simulation(c).Run();
+  std::printf("%s", Describe(r).c_str());
+  for (const auto& l : r.trace_lines) {
+    if (l.find("19.") == std::string::npos && l.find("20.0") == std::string::npos) continue;
+    if (l.find("recv") != std::string::npos || l.find("send") != std::string::npos) continue;
+    if (l.find("persist") != std::string::npos || l.find("fsync") != std::string::npos) continue;
+    if (l.find("apply") != std::string::npos) continue;
+    if (l.find("invokes get") != std::string::npos || l.find("ok get") != std::string::npos) continue;
+    std::printf("%s\n", l.c_str());
+  }
+}
+
+TEST(SimStreams, HuntExplore) {
+  for (Bug bug : {Bug::kWatchReplayAfterSnapshot, Bug::kCompactDropsDelete,
+                  Bug::kLeaseDeposedPrimary}) {
+    int found = 0;
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      const SimResult r = Simulation(Hunt(seed, bug)).Run();
+      if (r.violations.empty()) continue;
+      ++found;
+      std::printf("%s seed %lu: %zu violations, first: %s\n", InfoOf(bug).name, seed,
+                  r.violations.size(), r.violations[0].c_str());
+    }
+    std::printf("%s: %d of 20 seeds\n", InfoOf(bug).name, found);
+  }
+}
+
 }  // namespace
 }  // namespace raftlab::sim
