@@ -1,6 +1,7 @@
 #include "sim/committed_log.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
