@@ -37,7 +37,11 @@ int RunSimulate(const SimulateOptions& o) {
     return diff.empty() ? kExitOk : kExitViolation;
   }
   const sim::SimResult r = sim::Simulation(c).Run();
-  if (!o.history.empty()) std::ofstream(o.history) << sim::ToJsonLines(r.history);
+  if (!o.history.empty()) {
+    std::ofstream(o.history) << sim::ToJsonLines(r.history) << sim::ToJsonLines(r.watch_streams)
+                             << sim::ToJsonLines(r.lease_ops, "lease")
+                             << sim::ToJsonLines(r.compactions, "compact");
+  }
   if (!o.trace.empty()) {
     std::ofstream out(o.trace);
     for (const std::string& line : r.trace_lines) out << line << "\n";

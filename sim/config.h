@@ -47,6 +47,22 @@ struct WorkloadModel {
   uint32_t put = 30;
   uint32_t del = 5;
   uint32_t cas = 25;
+  // --- Watch, lease and compaction clients. All off (0) by default, so a
+  // run without them draws, traces and hashes exactly as before; turning
+  // any on splits one extra stream from the workload's Prng.
+  uint32_t compact = 0;  // weight of compaction in the KV mix (at a recent revision)
+  int watch_clients = 0;
+  uint32_t watch_prefix_percent = 40;  // watch every "k" key (else one key, or every key)
+  uint32_t watch_all_percent = 20;     // watch every key, lease keys included
+  uint32_t watch_prev_kv_percent = 50;
+  uint32_t watch_from_past_percent = 50;  // start below the newest known revision
+  TimeNs watch_stall_timeout = 3 * kSecond;  // silence after which a client reconnects
+  int lease_clients = 0;
+  int64_t lease_ttl_seconds = 3;
+  int lease_keys = 2;  // keys put under each lease
+  TimeNs lease_keepalive_interval = 700 * kMillisecond;
+  int lease_keepalives_max = 8;  // then revoke or let it expire, and grant anew
+  uint32_t lease_revoke_percent = 50;
 };
 
 struct NemesisModel {

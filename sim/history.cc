@@ -46,4 +46,78 @@ std::string ToJsonLines(const std::vector<HistoryOp>& ops) {
   return out;
 }
 
+namespace {
+
+const char* KindName(checker::WatchRecord::Kind kind) {
+  switch (kind) {
+    case checker::WatchRecord::Kind::kCreated: return "created";
+    case checker::WatchRecord::Kind::kEvents: return "events";
+    case checker::WatchRecord::Kind::kCompacted: return "compacted";
+    case checker::WatchRecord::Kind::kCanceled: return "canceled";
+    case checker::WatchRecord::Kind::kBroken: return "broken";
+  }
+  return "?";
+}
+
+std::string KvJson(const checker::KeyValueView& kv) {
+  return fmt::format("{{\"key\":{},\"value\":{},\"mod_revision\":{},\"create_revision\":{},"
+                     "\"version\":{},\"lease\":{}}}",
+                     Quote(kv.key), Quote(kv.value), kv.mod_revision, kv.create_revision,
+                     kv.version, kv.lease);
+}
+
+std::string WatchLine(const checker::WatchStream& s, const checker::WatchRecord& r) {
+  std::string out = fmt::format(
+      "{{\"record\":\"watch\",\"client\":{},\"key\":{},\"range_end\":{},\"prev_kv\":{},"
+      "\"kind\":\"{}\",\"time_ns\":{},\"node\":{},\"watch_id\":{},\"header_revision\":{}",
+      s.client, Quote(s.key), Quote(s.range_end), s.prev_kv ? "true" : "false",
+      KindName(r.kind), r.time_ns, r.node, r.watch_id, r.header_revision);
+  if (r.kind == checker::WatchRecord::Kind::kCreated) {
+    out += fmt::format(",\"requested_start\":{}", r.requested_start);
+  }
+  if (r.kind == checker::WatchRecord::Kind::kCompacted) {
+    out += fmt::format(",\"compact_revision\":{}", r.compact_revision);
+  }
+  if (r.kind == checker::WatchRecord::Kind::kEvents) {
+    out += fmt::format(",\"fragment\":{},\"events\":[", r.fragment ? "true" : "false");
+    for (size_t i = 0; i < r.events.size(); ++i) {
+      const checker::WatchEventView& e = r.events[i];
+      out += fmt::format("{}{{\"type\":\"{}\",\"kv\":{}", i == 0 ? "" : ",",
+                         e.is_delete ? "DELETE" : "PUT", KvJson(e.kv));
+      if (e.prev_kv) out += ",\"prev_kv\":" + KvJson(*e.prev_kv);
+      out += "}";
+    }
+    out += "]";
+  }
+  if (!r.reason.empty()) out += ",\"reason\":" + Quote(r.reason);
+  return out + "}";
+}
+
+}  // namespace
+
+std::string ToJsonLines(const std::vector<checker::WatchStream>& streams) {
+  std::string out;
+  for (const checker::WatchStream& s : streams) {
+    for (const checker::WatchRecord& r : s.records) out += WatchLine(s, r) + "\n";
+  }
+  return out;
+}
+
+std::string ToJsonLines(const std::vector<checker::AuxOp>& ops, const std::string& record) {
+  std::string out;
+  for (const checker::AuxOp& op : ops) {
+    out += fmt::format(
+        "{{\"record\":{},\"client\":{},\"op_id\":{},\"f\":{},\"node\":{},\"invoke_ns\":{},"
+        "\"return_ns\":{},\"status\":{},\"lease\":{},\"ttl\":{}",
+        Quote(record), op.client, op.op_id, Quote(op.f), op.node, op.invoke_ns,
+        op.return_ns ? std::to_string(*op.return_ns) : "null", Quote(op.status), op.lease,
+        op.ttl_seconds);
+    if (!op.key.empty()) out += ",\"key\":" + Quote(op.key) + ",\"value\":" + Quote(op.value);
+    if (op.revision) out += fmt::format(",\"revision\":{}", *op.revision);
+    if (!op.error.empty()) out += ",\"error\":" + Quote(op.error);
+    out += "}\n";
+  }
+  return out;
+}
+
 }  // namespace raftlab::sim

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "checker/sim_records.h"
+
 namespace raftlab::sim {
 
 struct HistoryOp {
@@ -30,5 +32,9 @@ struct HistoryOp {
 
 std::string ToJsonLine(const HistoryOp& op);
 std::string ToJsonLines(const std::vector<HistoryOp>& ops);
+// Watch clients: one {"record":"watch",...} line per thing a client saw.
+std::string ToJsonLines(const std::vector<checker::WatchStream>& streams);
+// Lease-client requests ({"record":"lease"}) or compactions ({"record":"compact"}).
+std::string ToJsonLines(const std::vector<checker::AuxOp>& ops, const std::string& record);
 
 }  // namespace raftlab::sim

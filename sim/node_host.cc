@@ -53,6 +53,7 @@ void NodeHost::Start() {
   trace_->Add(queue_->now(), TraceKind::kFault, id_, 2, r->entries.size(), 0,
               fmt::format("started: recovered {} entries after snapshot {}", r->entries.size(),
                           r->snapshot ? r->snapshot->metadata.index : 0));
+  if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/true);
   ScheduleTick();
   Pump();
 }
@@ -66,6 +67,7 @@ void NodeHost::Crash() {
   stalled_ready_.reset();
   const char* what = disk_.Crash();
   trace_->Add(queue_->now(), TraceKind::kFault, id_, 3, 0, 0, std::string("crashed; disk ") + what);
+  if (cb_.down) cb_.down(id_);
 }
 
 void NodeHost::Resume() {
@@ -113,9 +115,29 @@ void NodeHost::ReportSnapshot(raft::NodeId to, bool failed) {
   if (up() && !paused_) server_->ReportSnapshot(to, failed);
 }
 
+std::optional<int64_t> NodeHost::Watch(const etcdserverpb::WatchCreateRequest& req) {
+  if (!up() || paused_) return std::nullopt;
+  const watch::CreateResult r = server_->Watch(req);
+  if (r.status != watch::WatchStatus::kOk) return std::nullopt;
+  Pump();
+  return r.watch_id;
+}
+
+void NodeHost::CancelWatch(int64_t watch_id) {
+  if (!up() || paused_) return;
+  server_->CancelWatch(watch_id);
+  Pump();
+}
+
 void NodeHost::Pump() {
   if (!up() || paused_) return;
   for (auto& resp : server_->TakeResponses()) cb_.respond(id_, resp);
+  if (cb_.watch) {
+    for (const auto& [watch_id, responses] : server_->DrainWatches()) {
+      cb_.watch(id_, watch_id, responses);
+      if (!up() || paused_) return;
+    }
+  }
   if (ready_in_flight_ || !server_->HasReady()) return;
   raft::Ready rd = server_->GetReady();
   ready_in_flight_ = true;
@@ -162,6 +184,7 @@ void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
                 fmt::format("apply {}/{}", e.term, e.index));
   }
   server_->Advance(rd, LocalMs());
+  if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/false);
   if (!SaveLocalSnapshot()) return;
   ready_in_flight_ = false;
   Role();

@@ -36,6 +36,14 @@ class NodeHost {
   struct Callbacks {
     std::function<void(const raft::Message&)> send;
     std::function<void(raft::NodeId node, const serverpb::ClientResponse&)> respond;
+    // Optional. Watch responses as the member produces them.
+    std::function<void(raft::NodeId node, int64_t watch_id,
+                       const std::vector<etcdserverpb::WatchResponse>&)>
+        watch;
+    // Optional. The process crashed (its watch streams are gone).
+    std::function<void(raft::NodeId node)> down;
+    // Optional. After the member (re)started or applied a Ready.
+    std::function<void(raft::NodeId node, const server::Server&, bool restarted)> applied;
   };
 
   NodeHost(raft::NodeId id, const SimConfig& config, const raft::ConfState& initial,
@@ -64,6 +72,10 @@ class NodeHost {
   // Returns false if the process is not running (the request is lost).
   bool Submit(const serverpb::ClientRequest& req);
   void ReportSnapshot(raft::NodeId to, bool failed);
+  // Opens a watch; nullopt if the process is not running. Responses go to
+  // Callbacks::watch.
+  std::optional<int64_t> Watch(const etcdserverpb::WatchCreateRequest& req);
+  void CancelWatch(int64_t watch_id);
 
   raft::NodeId id() const { return id_; }
   bool up() const { return server_ != nullptr; }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/base/check.h"
+#include "sim/run_checks.h"
 
 namespace raftlab::sim {
 
@@ -20,6 +21,16 @@ Simulation::Simulation(const SimConfig& config)
   cb.send = [this](const raft::Message& m) { network_->Send(m); };
   cb.respond = [this](raft::NodeId node, const serverpb::ClientResponse& r) {
     workload_->OnResponse(node, r);
+  };
+  if (config.workload.watch_clients > 0) {
+    cb.watch = [this](raft::NodeId node, int64_t id,
+                      const std::vector<etcdserverpb::WatchResponse>& responses) {
+      workload_->OnWatchResponses(node, id, responses);
+    };
+  }
+  cb.down = [this](raft::NodeId node) { workload_->OnMemberDown(node); };
+  cb.applied = [this](raft::NodeId node, const server::Server& s, bool restarted) {
+    committed_.Observe(node, s.kv(), queue_.now(), restarted);
   };
   for (int i = 1; i <= config.nodes; ++i) {
     Prng raft_prng = root_.Split();
@@ -42,6 +53,11 @@ Simulation::Simulation(const SimConfig& config)
                                               root_.Split(), [this] { return LeaderOrZero(); });
   nemesis_ = std::make_unique<Nemesis>(config.nemesis, config.nodes, nemesis_prng, &queue_,
                                        injector_.get());
+  workload_->set_watch_fns(Workload::WatchFns{
+      [this](raft::NodeId node, const etcdserverpb::WatchCreateRequest& req) {
+        return nodes_[node - 1]->Watch(req);
+      },
+      [this](raft::NodeId node, int64_t id) { nodes_[node - 1]->CancelWatch(id); }});
 }
 
 raft::NodeId Simulation::LeaderOrZero() {
@@ -76,11 +92,13 @@ struct CheckFailureInRun {
 
 SimResult Simulation::Run() {
   const CheckFailureHandler previous = SetCheckFailureHandler(&ThrowCheckFailure);
+  bool crashed = false;
   try {
     RunPhases();
   } catch (const CheckFailureInRun& e) {
     SetCheckFailureHandler(previous);
     violations_.push_back("crash: " + e.message);
+    crashed = true;
     workload_->Finish();
     trace_.Add(queue_.now(), TraceKind::kNote, 0, 0, 0, 0, "CHECK failure: " + e.message);
   }
@@ -101,6 +119,16 @@ SimResult Simulation::Run() {
     if (op.status == "ok") ++result.stats.ops_ok;
     if (op.status == "fail") ++result.stats.ops_fail;
     if (op.status == "info") ++result.stats.ops_info;
+  }
+  result.watch_streams = workload_->watch_streams();
+  result.lease_ops = workload_->lease_ops();
+  result.compactions = workload_->compactions();
+  result.committed = committed_.history();
+  for (const std::string& v : committed_.violations()) result.violations.push_back(v);
+  // After a crash the recorded streams stop mid-flight: judging them would
+  // only add noise to the one finding that matters.
+  if (!crashed) {
+    for (std::string& v : CheckRecordedRun(config_, result)) result.violations.push_back(v);
   }
   return result;
 }

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/raft/invariants.h"
+#include "checker/sim_records.h"
+#include "sim/committed_log.h"
 #include "sim/config.h"
 #include "sim/core/trace.h"
 #include "sim/availability.h"
@@ -44,6 +46,12 @@ struct SimResult {
   std::vector<uint64_t> hash_history;    // when keep_hash_history
   std::vector<FaultEvent> faults;        // every fault fired, targets resolved
   SimStats stats;
+  // Watch, lease and compaction clients (WorkloadModel; empty when off) and
+  // the committed write order the watch/lease/durability checkers used.
+  std::vector<checker::WatchStream> watch_streams;
+  std::vector<checker::AuxOp> lease_ops;
+  std::vector<checker::AuxOp> compactions;
+  checker::CommittedHistory committed;
 };
 
 class Simulation {
@@ -72,6 +80,7 @@ class Simulation {
   std::unique_ptr<AvailabilityMonitor> availability_;
   raft::Invariants invariants_;
   std::vector<std::string> violations_;
+  CommittedLog committed_;  // the oracle for the checkers in run_checks.h
 };
 
 // Runs the same seed twice and reports the first event at which the two

@@ -12,6 +12,9 @@ Workload::Workload(const WorkloadModel& model, int nodes, Prng prng, EventQueue*
       submit_(std::move(submit)) {
   CHECK_GT(model.clients, 0);
   CHECK_GT(model.keys, 0);
+  // Only runs with these clients draw the extra split, so every other run
+  // keeps its exact sequence of draws.
+  if (model.watch_clients > 0 || model.lease_clients > 0) stream_prng_ = prng_.Split();
 }
 
 void Workload::Start() {
@@ -21,6 +24,7 @@ void Workload::Start() {
     clients_[c].node = static_cast<raft::NodeId>(prng_.Range(1, nodes_));
     Next(c);
   }
+  StartStreams();
 }
 
 void Workload::Next(size_t c) {
@@ -34,7 +38,7 @@ serverpb::ClientRequest Workload::MakeRequest(Client& client, HistoryOp* op) {
   const std::string key = "k" + std::to_string(prng_.Index(static_cast<uint64_t>(model_.keys)));
   const std::string value = fmt::format("c{}-{}", client.stream, ++client.counter);
   op->key = key;
-  const uint64_t total = model_.get + model_.put + model_.del + model_.cas;
+  const uint64_t total = model_.get + model_.put + model_.del + model_.cas + model_.compact;
   uint64_t pick = prng_.Index(total);
   if (pick < model_.get) {
     op->f = "get";
@@ -47,6 +51,8 @@ serverpb::ClientRequest Workload::MakeRequest(Client& client, HistoryOp* op) {
   } else if ((pick -= model_.put) < model_.del) {
     op->f = "delete";
     req.mutable_delete_range()->set_key(key);
+  } else if ((pick -= model_.del) >= model_.cas) {
+    MakeCompaction(&req, op);
   } else {
     // Compare-and-swap against a value this client saw (or an unlikely one).
     op->f = "txn";
@@ -88,7 +94,10 @@ void Workload::Issue(size_t c) {
 
 void Workload::OnResponse(raft::NodeId node, const serverpb::ClientResponse& resp) {
   auto it = inflight_.find(resp.id());
-  if (it == inflight_.end()) return;  // answered after its timeout: already recorded
+  if (it == inflight_.end()) {
+    OnAuxResponse(node, resp);  // a lease client's, or answered after its timeout
+    return;
+  }
   const size_t c = it->second.first;
   if (clients_[c].node != node || clients_[c].pending != resp.id()) return;
   Complete(c, &resp);
@@ -129,10 +138,25 @@ void Workload::Complete(size_t c, const serverpb::ClientResponse* resp) {
       if (resp->txn().succeeded()) client.last_value = *op.value;
     }
     ++ok_;
+    NoteOutcome(op);
   }
   trace_->Add(queue_->now(), TraceKind::kReturn, client.node, op.op_id, op.status[0], 0,
               fmt::format("client {} {} {} {}", client.stream, op.status, op.f, op.key));
-  history_.push_back(std::move(op));
+  if (op.f == "compact") {
+    checker::AuxOp aux;
+    aux.client = op.client;
+    aux.op_id = op.op_id;
+    aux.f = op.f;
+    aux.node = client.node;
+    aux.invoke_ns = op.invoke_ns;
+    aux.return_ns = op.return_ns;
+    aux.status = op.status;
+    aux.revision = op.revision;
+    aux.error = op.error;
+    compactions_.push_back(std::move(aux));  // not a KV operation for the linearizability model
+  } else {
+    history_.push_back(std::move(op));
+  }
   if (!definite) client.stream = ++next_stream_;  // the old stream may still have an op pending
   if (!definite || (resp != nullptr && resp->outcome() == serverpb::OUTCOME_ERROR)) {
     client.node = static_cast<raft::NodeId>(prng_.Range(1, nodes_));  // try another member
@@ -144,6 +168,9 @@ void Workload::Finish() {
   stopped_ = true;
   for (size_t c = 0; c < clients_.size(); ++c) {
     if (clients_[c].pending) Complete(c, nullptr);
+  }
+  for (size_t l = 0; l < leasers_.size(); ++l) {
+    if (leasers_[l].pending) CompleteLease(l, nullptr);
   }
 }
 

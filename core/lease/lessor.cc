@@ -88,6 +88,13 @@ KeepAliveResult Lessor::KeepAlive(int64_t id, int64_t now_ms) {
     return out;
   }
   Lease& lease = it->second;
+  if (lease.expiry_ms <= now_ms) {
+    // Expired: its revoke may already be in the log. Renewing now would
+    // acknowledge a lease that is about to vanish (etcd's Renew waits for the
+    // revoke instead); the client must treat it as gone (S8.3, S8.7).
+    out.status = LeaseStatus::kLeaseNotFound;
+    return out;
+  }
   lease.remaining_seconds = 0;  // a renewal supersedes any checkpoint
   SetExpiry(id, &lease, now_ms + lease.ttl_seconds * 1000);
   out.ttl_seconds = lease.ttl_seconds;

@@ -72,7 +72,8 @@ class Lessor : public mvcc::LeaseBinder {
   // Records a checkpointed remaining TTL, used by the next Promote (S8.6).
   LeaseStatus Checkpoint(int64_t id, int64_t remaining_seconds);
 
-  // Leader-local operations.
+  // Leader-local operations. A lease already expired on this primary is not
+  // renewed (kLeaseNotFound): its revoke may be on its way through Raft.
   KeepAliveResult KeepAlive(int64_t id, int64_t now_ms);
   TimeToLiveResult TimeToLive(int64_t id, int64_t now_ms, bool with_keys) const;
   // Becomes primary: each lease expires at now + extend + (checkpointed

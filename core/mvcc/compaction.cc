@@ -19,7 +19,11 @@ Outcome<etcdserverpb::CompactionResponse> KvStore::Compact(
     return out;
   }
   compact_revision_ = c;
-  const std::set<Revision> kept = index_.Compact(c);
+  // Bug zoo B25 (compact-drops-delete): etcd before the fix pruned a
+  // tombstone whose revision equals c, so a watch from c (still legal, as
+  // c >= C) silently misses that DELETE (etcd #18089).
+  const bool keep_tombstone_at_c = !bugs_.Has(Bug::kCompactDropsDelete);
+  const std::set<Revision> kept = index_.Compact(c, keep_tombstone_at_c);
   // Every record at or below c that the index no longer references goes.
   size_t kept_seen = 0;
   for (auto it = records_.begin(); it != records_.end() && it->first.main <= c;) {

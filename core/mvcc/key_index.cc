@@ -61,11 +61,13 @@ std::optional<Revision> KeyIndex::Get(int64_t at) const {
   return latest;
 }
 
-void KeyIndex::Compact(int64_t c, std::set<Revision>* kept) {
+void KeyIndex::Compact(int64_t c, std::set<Revision>* kept, bool keep_tombstone_at_c) {
   bool tombstone = false;
   std::optional<Revision> latest = LatestAtOrBelow(c, &tombstone);
   // S6.2: the latest change <= c survives unless it is a tombstone below c.
-  const bool keep_latest = latest.has_value() && !(tombstone && latest->main < c);
+  const bool dropped_tombstone =
+      tombstone && (latest->main < c || (!keep_tombstone_at_c && latest->main == c));
+  const bool keep_latest = latest.has_value() && !dropped_tombstone;
   std::vector<Generation> out;
   for (Generation& gen : generations_) {
     Generation next;
@@ -79,7 +81,7 @@ void KeyIndex::Compact(int64_t c, std::set<Revision>* kept) {
   }
   generations_ = std::move(out);
   for (size_t i = 0; i + 1 < generations_.size(); ++i) CHECK(generations_[i].closed);
-  if (latest && tombstone && latest->main < c) CHECK(!kept->contains(*latest));
+  if (latest && dropped_tombstone) CHECK(!kept->contains(*latest));
 }
 
 std::string KeyIndex::Describe() const {

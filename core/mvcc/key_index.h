@@ -45,8 +45,9 @@ class KeyIndex {
   Revision LastRevision() const;
 
   // Drops changes made unreachable by compaction at c; adds the kept changes
-  // with main <= c to *kept.
-  void Compact(int64_t c, std::set<Revision>* kept);
+  // with main <= c to *kept. keep_tombstone_at_c = false plants bug B25
+  // (KvStore decides; see compaction.cc).
+  void Compact(int64_t c, std::set<Revision>* kept, bool keep_tombstone_at_c = true);
 
   const std::vector<Generation>& generations() const { return generations_; }
   // "{2,0} {3,0} t{4,0} | {6,0}": generations separated by "|", tombstones

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/bugs.h"
 #include "core/mvcc/key_range.h"
 #include "core/mvcc/lease_binder.h"
 #include "core/mvcc/revision.h"
@@ -47,6 +48,8 @@ class KvStore {
   explicit KvStore(LeaseBinder* leases = nullptr) : leases_(leases) {}
 
   void set_lease_binder(LeaseBinder* leases) { leases_ = leases; }
+  // Planted bugs (the bug zoo); empty in every correct run.
+  void set_bugs(BugSet bugs) { bugs_ = bugs; }
 
   int64_t current_revision() const { return current_revision_; }
   int64_t compact_revision() const { return compact_revision_; }
@@ -117,6 +120,7 @@ class KvStore {
   // Invariant: records_ holds exactly the revisions TreeIndex references.
   std::map<Revision, Record> records_;
   std::vector<mvccpb::Event> changes_;  // of the last write request
+  BugSet bugs_;
 };
 
 // Static checks on a request that need no state (empty keys, provided

@@ -1,5 +1,6 @@
 #include "core/mvcc/snapshot.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -100,7 +101,7 @@ std::string EncodeSnapshot(const KvStore& store) {
   return SealEnvelope(kMagic, payload);
 }
 
-Result<KvStore> DecodeSnapshot(std::string_view bytes) {
+Result<KvStore> DecodeSnapshot(std::string_view bytes, BugSet bugs) {
   Result<std::string_view> payload = OpenEnvelope(kMagic, bytes);
   if (!payload) return tl::unexpected(payload.error());
   statepb::MvccState state;
@@ -114,10 +115,21 @@ Result<KvStore> DecodeSnapshot(std::string_view bytes) {
       return MakeError(ErrorCode::kCorruption, "mvcc snapshot: duplicate revision");
     }
   }
+  int64_t current = state.current_revision();
+  int64_t compact = state.compact_revision();
+  if (bugs.Has(Bug::kRevisionFromKeys)) {
+    // Bug zoo B26 (revision-from-keys): R recomputed from the newest
+    // surviving record instead of the persisted counter. A compaction that
+    // pruned the newest tombstone (B25) makes R go backwards, so later
+    // writes reuse revisions already acknowledged (etcd #17780). C is
+    // clamped only to keep the store's own invariant C <= R.
+    current = records.empty() ? 1 : std::max<int64_t>(1, records.rbegin()->first.main);
+    compact = std::min(compact, current);
+  }
   KvStore store;
+  store.set_bugs(bugs);
   std::string why;
-  if (!store.Restore(state.current_revision(), state.compact_revision(), std::move(records),
-                     &why)) {
+  if (!store.Restore(current, compact, std::move(records), &why)) {
     return MakeError(ErrorCode::kCorruption, "mvcc snapshot: " + why);
   }
   return store;

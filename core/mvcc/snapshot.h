@@ -16,7 +16,8 @@ namespace raftlab::mvcc {
 
 std::string EncodeSnapshot(const KvStore& store);
 
-// The restored store has no lease binder; the caller sets one.
-Result<KvStore> DecodeSnapshot(std::string_view bytes);
+// The restored store has no lease binder; the caller sets one. `bugs` plants
+// B26 (the restored R is derived from the records) and is kept by the store.
+Result<KvStore> DecodeSnapshot(std::string_view bytes, BugSet bugs = {});
 
 }  // namespace raftlab::mvcc

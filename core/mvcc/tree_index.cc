@@ -43,10 +43,10 @@ void TreeIndex::Range(const KeyRange& range, int64_t at,
   }
 }
 
-std::set<Revision> TreeIndex::Compact(int64_t c) {
+std::set<Revision> TreeIndex::Compact(int64_t c, bool keep_tombstone_at_c) {
   std::set<Revision> kept;
   for (auto it = keys_.begin(); it != keys_.end();) {
-    it->second.Compact(c, &kept);
+    it->second.Compact(c, &kept, keep_tombstone_at_c);
     if (it->second.Empty()) {
       it = keys_.erase(it);
     } else {

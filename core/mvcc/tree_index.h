@@ -29,8 +29,8 @@ class TreeIndex {
              const std::function<void(const std::string&, Revision)>& visit) const;
 
   // Compacts every key at c; keys left empty are removed (S6.3). Returns the
-  // kept changes with main <= c.
-  std::set<Revision> Compact(int64_t c);
+  // kept changes with main <= c. See KeyIndex::Compact for the flag.
+  std::set<Revision> Compact(int64_t c, bool keep_tombstone_at_c = true);
 
   const KeyIndex* Find(std::string_view key) const;
   const std::map<std::string, KeyIndex, std::less<>>& keys() const { return keys_; }

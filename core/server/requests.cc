@@ -20,6 +20,15 @@ void Server::Submit(const serverpb::ClientRequest& req, int64_t now_ms) {
       }
       return;
     case R::kLeaseKeepAlive:
+      if (config_.bugs.Has(Bug::kLeaseDeposedPrimary) && lessor_->is_primary()) {
+        // Bug zoo B22 (lease-deposed-primary): a keepalive renews the local
+        // lessor without the leadership round, so a deposed (or cut off)
+        // leader acknowledges renewals the real leader never sees.
+        ServeRead(req, now_ms);
+        return;
+      }
+      SubmitRead(req, now_ms);  // leader-local, after confirming leadership
+      return;
     case R::kLeaseTimeToLive:
       SubmitRead(req, now_ms);  // leader-local, after confirming leadership
       return;
@@ -108,7 +117,10 @@ void Server::ServeRead(const serverpb::ClientRequest& req, int64_t now_ms) {
   }
   // Lease requests are answered by the primary lessor only, i.e. a leader
   // that just confirmed its leadership.
-  if (soft_state_.role != raft::StateRole::kLeader || !lessor_->is_primary()) {
+  // Bug zoo B22 (lease-deposed-primary): a primary answers without being leader.
+  const bool leader_or_bug = soft_state_.role == raft::StateRole::kLeader ||
+                             config_.bugs.Has(Bug::kLeaseDeposedPrimary);
+  if (!leader_or_bug || !lessor_->is_primary()) {
     resp.set_outcome(serverpb::OUTCOME_ERROR);
     resp.set_error(kErrNotLeader);
     resp.set_leader_hint(raw_->raft().lead());

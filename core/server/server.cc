@@ -2,13 +2,14 @@
 // ticks (timeouts, lease expiry, quota) and snapshots.
 #include "core/server/server.h"
 
+#include <algorithm>
+
 #include "core/base/check.h"
 #include "core/base/fixed64.h"
 #include "core/mvcc/hash.h"
 #include "core/mvcc/snapshot.h"
 
 namespace raftlab::server {
-
 Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered& recovered,
                const raft::ConfState& initial, int64_t now_ms)
     : config_(config),
@@ -16,6 +17,8 @@ Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered&
       kv_(std::make_unique<mvcc::KvStore>(lessor_.get())),
       watchable_(kv_.get()) {
   CHECK_NE(config.id, raft::kNone);
+  kv_->set_bugs(config.bugs);
+  watchable_.set_bugs(config.bugs);
   CHECK_LT(config.id, uint64_t{1} << 16);
   raft::Snapshot snapshot;
   if (recovered.snapshot) {
@@ -36,6 +39,14 @@ Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered&
   storage_.SetHardState(hs);
   RestoreState(snapshot.data);
   CHECK_EQ(consistent_index_, snapshot.metadata.index);
+  if (config_.bugs.Has(Bug::kApplyIndexNotAtomic)) {
+    // Bug zoo B11 (apply-index-not-atomic): the applied index is taken
+    // from a record written apart from the state (here: the durable commit
+    // index) rather than from the state itself, so the entries between the
+    // snapshot and the commit are never replayed on this member (etcd
+    // #13766: consistent_index persisted outside the apply transaction).
+    consistent_index_ = std::max(consistent_index_, std::min(hs.commit, storage_.LastIndex()));
+  }
   conf_state_ = snapshot.metadata.conf_state;
   last_snapshot_index_ = snapshot.metadata.index;
 
@@ -78,7 +89,7 @@ void Server::RestoreState(const std::string& bytes) {
   CHECK_MSG(st.ParseFromString(bytes), "snapshot state does not parse");
   Result<lease::Lessor> lessor = lease::Lessor::Decode(st.lessor(), config_.MinLeaseTtlSeconds());
   CHECK_MSG(lessor.has_value(), lessor ? "" : lessor.error().message);
-  Result<mvcc::KvStore> kv = mvcc::DecodeSnapshot(st.mvcc());
+  Result<mvcc::KvStore> kv = mvcc::DecodeSnapshot(st.mvcc(), config_.bugs);
   CHECK_MSG(kv.has_value(), kv ? "" : kv.error().message);
   *lessor_ = std::move(*lessor);
   *kv_ = std::move(*kv);
@@ -144,7 +155,13 @@ void Server::OnSoftState(const raft::SoftState& ss) {
     revoke_proposed_at_.clear();
   }
   if (was_leader && !is_leader) {
-    lessor_->Demote();  // a follower never expires leases (S8.5)
+    // Bug zoo B22 (lease-deposed-primary): the lessor stays primary after
+    // raft stepped down, so this member keeps expiring leases on its own
+    // clock (see ExpireLeases) and renewing them (see Submit) although the
+    // new leader is the one clients must reach (etcd #15247).
+    if (!config_.bugs.Has(Bug::kLeaseDeposedPrimary)) {
+      lessor_->Demote();  // a follower never expires leases (S8.5)
+    }
     promote_at_index_ = 0;
   }
   soft_state_ = ss;
@@ -175,7 +192,11 @@ void Server::ExpireRequests(int64_t now_ms) {
 }
 
 void Server::ExpireLeases(int64_t now_ms) {
-  if (soft_state_.role != raft::StateRole::kLeader || !lessor_->is_primary()) return;
+  if (!lessor_->is_primary()) return;
+  // Bug zoo B22 (lease-deposed-primary): a deposed primary proposes revokes
+  // (forwarded to the real leader) for leases it alone saw expire.
+  const bool deposed_acts = config_.bugs.Has(Bug::kLeaseDeposedPrimary);
+  if (soft_state_.role != raft::StateRole::kLeader && !deposed_acts) return;
   for (int64_t id : lessor_->ExpiredLeases(now_ms)) {
     auto it = revoke_proposed_at_.find(id);
     if (it != revoke_proposed_at_.end() && it->second + config_.request_timeout_ms > now_ms) {

@@ -140,6 +140,12 @@ void WatchableStore::MarkAllUnsynced() {
     synced_.Erase(id);
     w.synced = false;
     w.next_revision = std::max(w.start_revision, current + 1);
+    if (bugs_.Has(Bug::kWatchReplayAfterSnapshot)) {
+      // Bug zoo B24 (watch-replay-after-snapshot): forgets how far the
+      // watcher got, so it catches up from its original start revision and
+      // everything already delivered is sent again (etcd #15271).
+      w.next_revision = w.start_revision;
+    }
     unsynced_.Insert(id, w.range);
   }
   CHECK_EQ(synced_.size(), 0u);

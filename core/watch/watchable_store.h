@@ -25,6 +25,7 @@
 #include <map>
 #include <vector>
 
+#include "core/base/bugs.h"
 #include "core/mvcc/kv_store.h"
 #include "core/watch/interval_index.h"
 #include "core/watch/watcher.h"
@@ -48,6 +49,8 @@ class WatchableStore {
  public:
   // `kv` is not owned and must outlive this object.
   explicit WatchableStore(mvcc::KvStore* kv, WatchOptions options = {});
+  // Planted bugs (the bug zoo); empty in every correct run.
+  void set_bugs(BugSet bugs) { bugs_ = bugs; }
 
   // Writes, forwarded to the store; their changes are then delivered.
   mvcc::Outcome<etcdserverpb::PutResponse> Put(const etcdserverpb::PutRequest& req);
@@ -96,6 +99,7 @@ class WatchableStore {
 
   mvcc::KvStore* kv_;  // not owned
   WatchOptions options_;
+  BugSet bugs_;
   std::map<int64_t, Watcher> watchers_;
   IntervalIndex synced_;    // Invariant: exactly the watchers with synced == true
   IntervalIndex unsynced_;  // Invariant: exactly the watchers with synced == false

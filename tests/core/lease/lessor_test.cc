@@ -74,6 +74,21 @@ TEST(LeaseSemantics, S8_3_KeepAliveResetsExpiryAndReturnsTtl) {
   EXPECT_EQ(l.KeepAlive(99, 0).status, LeaseStatus::kLeaseNotFound);
 }
 
+// S8.7: an expired lease is not renewed even before its revoke applies;
+// otherwise a client is told "alive for TTL" about a lease about to vanish
+// (found by the simulator's lease checker: a cut-off leader proposed the
+// revoke, then confirmed a keepalive after healing, then applied the revoke).
+TEST(LeaseSemantics, S8_7_ExpiredLeaseIsNotRenewed) {
+  Lessor l(kMinTtl);
+  l.Promote(0, 0);
+  const int64_t id = l.Grant(0, 10, 0).id;  // expires at 10'000
+  EXPECT_EQ(l.KeepAlive(id, 9'999).ttl_seconds, 10);  // now expires at 19'999
+  const KeepAliveResult late = l.KeepAlive(id, 19'999);
+  EXPECT_EQ(late.status, LeaseStatus::kLeaseNotFound);
+  EXPECT_EQ(late.ttl_seconds, 0);
+  EXPECT_EQ(l.ExpiredLeases(19'999), std::vector<int64_t>{id}) << "still awaiting its revoke";
+}
+
 TEST(LeaseSemantics, S8_4_TimeToLiveInWholeSeconds) {
   Lessor l(kMinTtl);
   l.Promote(0, 0);
@@ -143,7 +158,9 @@ TEST(LeaseProperty, ExpiryMatchesRenewalModel) {
     for (uint8_t step : steps) {
       const int kind = step % 8;
       if (kind < 4) now += (step / 8) * 150;  // up to ~4.6 s per step
-      if (kind == 4 && primary) {
+      if (kind == 4 && primary && now >= model_expiry) {
+        RC_ASSERT(l.KeepAlive(id, now).ttl_seconds == 0);  // expired: never renewed
+      } else if (kind == 4 && primary) {
         RC_ASSERT(l.KeepAlive(id, now).ttl_seconds == ttl_s);
         model_expiry = now + ttl_s * 1000;
         last_keepalive = now;
