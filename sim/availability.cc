@@ -40,7 +40,17 @@ std::optional<std::string> AvailabilityMonitor::Probe(TimeNs now,
                                                       raft::NodeId leader,
                                                       const ConnectedFn& connected) {
   const std::vector<raft::NodeId> group = HealthyMajority(healthy, connected);
-  const bool led = std::find(group.begin(), group.end(), leader) != group.end();
+  // Led: the leader is in some healthy connected majority (with several
+  // overlapping ones, e.g. around a one-way cut, any will do).
+  bool led = false;
+  if (!group.empty() && std::find(healthy.begin(), healthy.end(), leader) != healthy.end()) {
+    std::vector<raft::NodeId> with_leader{leader};
+    for (raft::NodeId id : healthy) {
+      if (id != leader && connected(id, leader)) with_leader.push_back(id);
+    }
+    // Everyone here reaches the leader, so the largest clique includes it.
+    led = !HealthyMajority(with_leader, connected).empty();
+  }
   if (group.empty() || led || group != group_) {
     // The outage (if any) ended, or the healthy group changed: start over.
     since_.reset();

@@ -115,7 +115,11 @@ SeedOutcome RunSeed(const sim::Scenario& scenario, uint64_t seed, const RunOptio
   o.verdict = !o.violations.empty() ? Verdict::kFail : history;
   if (artifacts != nullptr) {
     if (options.keep_artifacts) {
-      artifacts->history_jsonl = jsonl;
+      // The whole record: client ops, then watch streams, lease requests and
+      // compactions (the linearizability reader skips "record" lines).
+      artifacts->history_jsonl = jsonl + sim::ToJsonLines(r.watch_streams) +
+                                 sim::ToJsonLines(r.lease_ops, "lease") +
+                                 sim::ToJsonLines(r.compactions, "compact");
       artifacts->faults = r.faults;
     }
     artifacts->trace_lines = std::move(r.trace_lines);

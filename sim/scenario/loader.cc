@@ -260,14 +260,41 @@ class Loader {
   }
 
   void Workload(const YAML::Node& n, WorkloadModel* w) const {
-    Keys(n, "workload", {"clients", "keys", "mix", "think", "timeout"});
+    Keys(n, "workload", {"clients", "keys", "mix", "think", "timeout", "watch", "lease"});
+    if (const YAML::Node wn = n["watch"]) {
+      Keys(wn, "workload.watch", {"clients", "prefix_percent", "all_percent", "prev_kv_percent",
+                                  "from_past_percent", "stall_timeout"});
+      if (wn["clients"]) w->watch_clients = static_cast<int>(Int(wn["clients"], "workload.watch.clients", 0, 1000));
+      if (wn["prefix_percent"]) w->watch_prefix_percent = static_cast<uint32_t>(Int(wn["prefix_percent"], "workload.watch.prefix_percent", 0, 100));
+      if (wn["all_percent"]) w->watch_all_percent = static_cast<uint32_t>(Int(wn["all_percent"], "workload.watch.all_percent", 0, 100));
+      if (wn["prev_kv_percent"]) w->watch_prev_kv_percent = static_cast<uint32_t>(Int(wn["prev_kv_percent"], "workload.watch.prev_kv_percent", 0, 100));
+      if (wn["from_past_percent"]) w->watch_from_past_percent = static_cast<uint32_t>(Int(wn["from_past_percent"], "workload.watch.from_past_percent", 0, 100));
+      if (wn["stall_timeout"]) w->watch_stall_timeout = PositiveDuration(wn["stall_timeout"], "workload.watch.stall_timeout");
+    }
+    if (const YAML::Node ln = n["lease"]) {
+      Keys(ln, "workload.lease", {"clients", "ttl", "keys", "keepalive_interval", "keepalives_max",
+                                  "revoke_percent"});
+      if (ln["clients"]) w->lease_clients = static_cast<int>(Int(ln["clients"], "workload.lease.clients", 0, 1000));
+      if (ln["ttl"]) {
+        const TimeNs ttl = PositiveDuration(ln["ttl"], "workload.lease.ttl");
+        if (ttl % kSecond != 0) Fail(ln["ttl"], "workload.lease.ttl: expected whole seconds, e.g. 3s");
+        w->lease_ttl_seconds = static_cast<int64_t>(ttl / kSecond);
+      }
+      if (ln["keys"]) w->lease_keys = static_cast<int>(Int(ln["keys"], "workload.lease.keys", 0, 1000));
+      if (ln["keepalive_interval"]) w->lease_keepalive_interval = PositiveDuration(ln["keepalive_interval"], "workload.lease.keepalive_interval");
+      if (ln["keepalives_max"]) w->lease_keepalives_max = static_cast<int>(Int(ln["keepalives_max"], "workload.lease.keepalives_max", 0, 1'000'000));
+      if (ln["revoke_percent"]) w->lease_revoke_percent = static_cast<uint32_t>(Int(ln["revoke_percent"], "workload.lease.revoke_percent", 0, 100));
+    }
     if (n["clients"]) w->clients = static_cast<int>(Int(n["clients"], "workload.clients", 1, 1000));
     if (n["keys"]) w->keys = static_cast<int>(Int(n["keys"], "workload.keys", 1, 1'000'000));
     if (n["think"]) w->think_max = static_cast<TimeNs>(Duration(n["think"], "workload.think"));
     if (n["timeout"]) w->request_timeout = PositiveDuration(n["timeout"], "workload.timeout");
     if (const YAML::Node mix = n["mix"]) {
-      Keys(mix, "workload.mix", {"get", "put", "delete", "txn"});
-      w->get = w->put = w->del = w->cas = 0;
+      Keys(mix, "workload.mix", {"get", "put", "delete", "txn", "compact"});
+      w->get = w->put = w->del = w->cas = w->compact = 0;
+      if (mix["compact"]) {
+        w->compact = static_cast<uint32_t>(Int(mix["compact"], "workload.mix.compact", 0, 1'000'000));
+      }
       if (mix["get"]) w->get = static_cast<uint32_t>(Int(mix["get"], "workload.mix.get", 0, 1'000'000));
       if (mix["put"]) w->put = static_cast<uint32_t>(Int(mix["put"], "workload.mix.put", 0, 1'000'000));
       if (mix["delete"]) {

@@ -129,9 +129,29 @@ std::string WriteScenario(const Scenario& s, const std::string& header_comment) 
   out << YAML::Key << "mix" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "get"
       << YAML::Value << w.get << YAML::Key << "put" << YAML::Value << w.put << YAML::Key
       << "delete" << YAML::Value << w.del << YAML::Key << "txn" << YAML::Value << w.cas
-      << YAML::EndMap;
+      << YAML::Key << "compact" << YAML::Value << w.compact << YAML::EndMap;
   out << YAML::Key << "think" << YAML::Value << Dur(static_cast<int64_t>(w.think_max));
   out << YAML::Key << "timeout" << YAML::Value << Dur(static_cast<int64_t>(w.request_timeout));
+  if (w.watch_clients > 0) {
+    out << YAML::Key << "watch" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "clients" << YAML::Value << w.watch_clients;
+    out << YAML::Key << "prefix_percent" << YAML::Value << w.watch_prefix_percent;
+    out << YAML::Key << "all_percent" << YAML::Value << w.watch_all_percent;
+    out << YAML::Key << "prev_kv_percent" << YAML::Value << w.watch_prev_kv_percent;
+    out << YAML::Key << "from_past_percent" << YAML::Value << w.watch_from_past_percent;
+    out << YAML::Key << "stall_timeout" << YAML::Value << Dur(static_cast<int64_t>(w.watch_stall_timeout));
+    out << YAML::EndMap;
+  }
+  if (w.lease_clients > 0) {
+    out << YAML::Key << "lease" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "clients" << YAML::Value << w.lease_clients;
+    out << YAML::Key << "ttl" << YAML::Value << fmt::format("{}s", w.lease_ttl_seconds);
+    out << YAML::Key << "keys" << YAML::Value << w.lease_keys;
+    out << YAML::Key << "keepalive_interval" << YAML::Value << Dur(static_cast<int64_t>(w.lease_keepalive_interval));
+    out << YAML::Key << "keepalives_max" << YAML::Value << w.lease_keepalives_max;
+    out << YAML::Key << "revoke_percent" << YAML::Value << w.lease_revoke_percent;
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 
   if (!c.schedule.empty()) {

@@ -56,7 +56,7 @@ SimConfig Hunt(uint64_t seed, Bug bug) {
     // them, and members that fall behind without crashing (a crash drops
     // every watch).
     c.workload.watch_clients = 8;
-    c.nemesis.crashes = false;
+    c.nemesis.kinds = {FaultKind::kIsolate, FaultKind::kPause, FaultKind::kClockDrift};
   }
   return c;
 }
