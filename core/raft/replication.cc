@@ -279,6 +279,13 @@ void Raft::HandleAppendResponse(const Message& m, Progress* pr) {
         // The follower can continue from the log: leave snapshot mode.
         pr->BecomeProbe();
         pr->BecomeReplicate();
+      } else if (pr->match >= pr->pending_snapshot) {
+        // The follower applied the snapshot we sent, but our log was
+        // compacted past it meanwhile. Probe again (which sends a newer
+        // snapshot) instead of waiting for a snapshot report that a
+        // transport may never send: found by the simulator, a follower
+        // stuck behind forever (scenarios/snapshot-churn.yaml).
+        pr->BecomeProbe();
       }
       break;
     case ProgressState::kReplicate: pr->inflights.FreeLE(m.index); break;
