@@ -5,7 +5,7 @@ CLANG_BUILD ?= build-clang
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test asan test-asan test-clang bench clean
+.PHONY: all deps configure build run sweep zoo test asan test-asan test-clang bench clean
 
 all: build
 
@@ -20,9 +20,20 @@ configure: deps $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: at this stage, the three-node demo (elect, replicate, lose the leader, re-elect).
+# The main job: sweep the scenario library over each scenario's seed range
+# (progress bar on a terminal; ends with "N passed, M failed").
 run: build
-	./$(BUILD)/cli/raftlab demo
+	./$(BUILD)/cli/raftlab run scenarios/*.yaml --jobs $(JOBS) --out $(BUILD)/run
+
+# The long sweep, for people: every library scenario over SEEDS.
+SEEDS ?= 1..200
+sweep: build
+	./$(BUILD)/cli/raftlab run scenarios/*.yaml --seeds $(SEEDS) --jobs $(JOBS) --out $(BUILD)/sweep
+
+# Detection figures of the bug zoo (docs/bugzoo.md).
+BUDGET ?= 200
+zoo: build
+	./$(BUILD)/cli/raftlab zoo --budget $(BUDGET) --jobs $(JOBS) --json $(BUILD)/zoo.json
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
@@ -32,7 +43,7 @@ $(ASAN_BUILD)/build.ninja: | deps
 
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE slow $(CTEST_ARGS)
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE 'slow|scenarios|zoo' $(CTEST_ARGS)
 
 # The same suite built with clang 14 (the code must build with g++ 12 and clang 14).
 $(CLANG_BUILD)/build.ninja: | deps

@@ -97,7 +97,9 @@ void WeakenFaults(Shrinker& sh, sim::Scenario* best) {
 sim::TimeNs LastFaultEnd(const sim::Scenario& s) {
   sim::TimeNs end = 0;
   for (const sim::FaultEvent& e : s.config.schedule) end = std::max(end, e.at + 1);
-  return end;
+  // Round up to 100ms: a reproducer reads better with "duration: 6400ms".
+  const sim::TimeNs step = 100 * sim::kMillisecond;
+  return (end + step - 1) / step * step;
 }
 
 void ShortenRun(Shrinker& sh, sim::Scenario* best) {
