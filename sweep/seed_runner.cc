@@ -151,12 +151,28 @@ std::string ViolationClass(const std::string& violation) {
       break;
     }
   }
-  size_t end = 0;
-  while (end < rest.size() && !std::isdigit(static_cast<unsigned char>(rest[end])) &&
-         rest[end] != ':' && rest[end] != '(' && rest[end] != '"') {
-    ++end;
+  // A CHECK failure: the file it fired in (line numbers move with edits).
+  if (family == "crash") return family + ": " + rest.substr(0, rest.find(':'));
+  // Whole words up to the first one that names something specific (has a
+  // digit, a quote or a parenthesis) or ends the phrase (a colon).
+  std::string cls;
+  size_t i = 0;
+  while (i < rest.size()) {
+    size_t j = rest.find(' ', i);
+    if (j == std::string::npos) j = rest.size();
+    std::string word = rest.substr(i, j - i);
+    bool specific = false;
+    for (char c : word) {
+      specific = specific || std::isdigit(static_cast<unsigned char>(c)) || c == '"' || c == '(';
+    }
+    if (specific) break;
+    const bool last = !word.empty() && word.back() == ':';
+    if (last) word.pop_back();
+    cls += (cls.empty() ? "" : " ") + word;
+    if (last) break;
+    i = j + 1;
   }
-  return family + ": " + trim(rest.substr(0, end));
+  return family + ": " + cls;
 }
 
 std::string OutcomeJson(const SeedOutcome& o) {
