@@ -58,6 +58,7 @@ struct Operation {
   OpStatus status = OpStatus::kOk;
   bool succeeded = true;    // kCas: whether the compare held (false only if observed)
   int64_t revision = -1;    // etcd header revision of the response; -1 when unknown
+  int64_t deleted = -1;     // kDelete with kOk: keys the response says it deleted; -1 unknown
   uint32_t source_line = 0; // line of the completion (or invocation) in the input file
 
   bool IsIndeterminate() const { return status == OpStatus::kInfo; }

@@ -152,6 +152,9 @@ Result<Operation> LineReader::Read(const Json& object) {
   auto revision = Integer(object, "revision", false, -1);
   if (!revision) return tl::unexpected(revision.error());
   op.revision = *revision;
+  auto deleted = Integer(object, "deleted", false, -1);
+  if (!deleted) return tl::unexpected(deleted.error());
+  op.deleted = *deleted;
   auto function = ReadFunction(object, &op);
   if (!function) return tl::unexpected(function.error());
   return op;

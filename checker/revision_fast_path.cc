@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/base/check.h"
@@ -10,93 +13,758 @@
 namespace raftlab::checker {
 namespace {
 
-bool BumpsRevision(const Operation& op) {
-  if (op.f == OpFunction::kWrite) return true;
-  return op.f == OpFunction::kCas && op.succeeded;
+// Value tokens. Checks only ever compare a key's value with values that some
+// response reads or some txn compares against ("seen" values), or with nil,
+// so every other value gets the one token kUnseen: the store stays exact for
+// every check, and writes of such values become interchangeable.
+constexpr uint32_t kNil = 0;
+constexpr uint32_t kUnseen = 1;
+constexpr uint64_t kNoOp = UINT64_MAX;
+// Search steps (ops replayed, candidates considered) before giving up on
+// the fast path; a few seconds of work at most, then WGL takes over.
+constexpr uint64_t kStepsMax = uint64_t{1} << 25;
+constexpr uint64_t kMemoBytesMax = uint64_t{256} << 20;
+// Each level of the search keeps a set of gaps (gaps / 8 bytes), so memory
+// grows with the square of the gaps: 32 MiB at this bound.
+constexpr size_t kGapsMax = size_t{1} << 14;
+
+// What an op requires of its key's value: an observer at its revision, a
+// write just before it takes effect.
+enum class Need : uint8_t { kNone, kEqual, kNotEqual };
+
+struct Step {
+  uint32_t key = 0;
+  Need need = Need::kNone;
+  uint32_t operand = kNil;
+  bool writes = false;     // bumps the revision (if indeterminate: if it takes effect)
+  uint32_t result = kNil;  // the token written
+  bool operator<(const Step& o) const {
+    return std::tie(key, need, operand, result) < std::tie(o.key, o.need, o.operand, o.result);
+  }
+};
+
+bool Satisfied(const Step& step, uint32_t value) {
+  switch (step.need) {
+    case Need::kNone: return true;
+    case Need::kEqual: return value == step.operand;
+    case Need::kNotEqual: return value != step.operand;
+  }
+  UNREACHABLE();
 }
 
 // Whether the fast path applies (see the header).
 bool Applies(const History& history) {
   for (const Operation& op : history.ops) {
-    if (op.status != OpStatus::kOk) return false;
+    if (op.status == OpStatus::kFail) return false;  // not prepared
+    if (op.f == OpFunction::kAppend) return false;   // the etcd model rejects it
+    if (op.f == OpFunction::kWrite && op.input[0].IsNil()) return false;  // ditto
+    if (op.IsIndeterminate()) {
+      if (op.revision >= 0) return false;  // the model would pin it; left to WGL
+      continue;
+    }
     if (op.revision < 0) return false;
-    if (op.f == OpFunction::kDelete || op.f == OpFunction::kAppend) return false;
+    if (op.f == OpFunction::kDelete && op.deleted < 0) return false;  // bump unknown
   }
   return true;
 }
 
-// The order: each write opens the gap of its revision; reads and failed txns
-// sit in the gap of their header revision, by invocation time (which never
+// Interns keys and seen values.
+class Tokens {
+ public:
+  explicit Tokens(const History& history) {
+    for (const Operation& op : history.ops) {
+      if (op.f == OpFunction::kRead) Mention(op.output[0]);
+      if (op.f == OpFunction::kCas) Mention(op.input[0]);
+    }
+  }
+  uint32_t Of(const Value& value) const {
+    if (value.IsNil()) return kNil;
+    auto found = values_.find(value.ToString());
+    return found == values_.end() ? kUnseen : found->second;
+  }
+  uint32_t Key(const std::string& key) {
+    return keys_.try_emplace(key, static_cast<uint32_t>(keys_.size())).first->second;
+  }
+  uint32_t keys() const { return static_cast<uint32_t>(keys_.size()); }
+
+ private:
+  void Mention(const Value& value) {
+    if (value.IsNil()) return;
+    values_.try_emplace(value.ToString(), static_cast<uint32_t>(values_.size()) + 2);
+  }
+  std::unordered_map<std::string, uint32_t> values_;  // lookups only
+  std::unordered_map<std::string, uint32_t> keys_;    // lookups only
+};
+
+// REQUIRES: Applies(); an ok delete reports deleted 0 or 1.
+Step Compile(const Operation& op, Tokens* tokens) {
+  Step step;
+  step.key = tokens->Key(op.key);
+  const bool ok = !op.IsIndeterminate();
+  switch (op.f) {
+    case OpFunction::kRead:
+      step = Step{step.key, Need::kEqual, tokens->Of(op.output[0]), false, kNil};
+      break;
+    case OpFunction::kWrite:
+      step = Step{step.key, Need::kNone, kNil, true, tokens->Of(op.input[0])};
+      break;
+    case OpFunction::kCas:
+      if (ok && !op.succeeded) {
+        step = Step{step.key, Need::kNotEqual, tokens->Of(op.input[0]), false, kNil};
+      } else {
+        step = Step{step.key, Need::kEqual, tokens->Of(op.input[0]), true,
+                    tokens->Of(op.input[1])};
+      }
+      break;
+    case OpFunction::kDelete:
+      if (ok && op.deleted == 0) {
+        step = Step{step.key, Need::kEqual, kNil, false, kNil};
+      } else {
+        step = Step{step.key, Need::kNotEqual, kNil, true, kNil};
+      }
+      break;
+    case OpFunction::kAppend: UNREACHABLE();
+  }
+  return step;
+}
+
+// The acknowledged ops placed by revision, and the gaps left for the
+// indeterminate writes.
+struct Layout {
+  int64_t revision_max = 1;
+  std::vector<uint64_t> write_at;                   // by revision: op id, kNoOp for a gap
+  std::vector<std::vector<uint64_t>> observers_at;  // by revision, by invocation
+  std::vector<int64_t> gaps;                        // ascending
+  // By gap index: the earliest return among acknowledged ops placed after
+  // the gap's write. A write invoked later cannot fill the gap (real time).
+  // Non-decreasing.
+  std::vector<uint64_t> return_min;
+};
+
+// The order: each write opens the slot of its revision; reads and failed txns
+// sit in the slot of their header revision, by invocation time (which never
 // breaks real time among themselves). Real time holds iff no op returned
 // before an op placed earlier was invoked.
-bool RespectsRealTime(const History& history, const std::vector<uint64_t>& order) {
+bool RespectsRealTime(const History& history, const Layout& layout) {
   uint64_t invoke_max = 0;
-  for (uint64_t id : order) {
-    const Operation& op = history.ops[id];
-    if (op.return_ns < invoke_max) return false;
-    invoke_max = std::max(invoke_max, op.invoke_ns);
+  for (int64_t r = 1; r <= layout.revision_max; ++r) {
+    std::vector<uint64_t> slot = layout.observers_at[static_cast<size_t>(r)];
+    const uint64_t write = layout.write_at[static_cast<size_t>(r)];
+    if (write != kNoOp) slot.insert(slot.begin(), write);
+    for (uint64_t id : slot) {
+      const Operation& op = history.ops[id];
+      if (op.return_ns < invoke_max) return false;
+      invoke_max = std::max(invoke_max, op.invoke_ns);
+    }
   }
   return true;
+}
+
+void ComputeReturnMin(const History& history, Layout* layout) {
+  std::vector<uint64_t> by_gap;
+  uint64_t running = kInfinity;
+  for (int64_t r = layout->revision_max; r >= 1; --r) {
+    const size_t slot = static_cast<size_t>(r);
+    for (uint64_t id : layout->observers_at[slot]) {
+      running = std::min(running, history.ops[id].return_ns);
+    }
+    const uint64_t write = layout->write_at[slot];
+    if (write == kNoOp && r >= 2) by_gap.push_back(running);
+    if (write != kNoOp) running = std::min(running, history.ops[write].return_ns);
+  }
+  std::reverse(by_gap.begin(), by_gap.end());
+  CHECK_EQ(by_gap.size(), layout->gaps.size());
+  layout->return_min = std::move(by_gap);
+}
+
+// Places the acknowledged ops; false when that alone breaks linearizability
+// (a revision out of reach, two writes at one revision, real time).
+bool Place(const History& history, const std::vector<Step>& steps, Layout* layout) {
+  // Every op bumps the revision at most once.
+  const int64_t reachable = static_cast<int64_t>(history.ops.size()) + 1;
+  for (const Operation& op : history.ops) {
+    if (op.IsIndeterminate()) continue;
+    const int64_t lowest = steps[op.id].writes ? 2 : 1;
+    if (op.revision < lowest || op.revision > reachable) return false;
+    layout->revision_max = std::max(layout->revision_max, op.revision);
+  }
+  const size_t slots = static_cast<size_t>(layout->revision_max) + 1;
+  layout->write_at.assign(slots, kNoOp);
+  layout->observers_at.assign(slots, {});
+  for (const Operation& op : history.ops) {
+    if (op.IsIndeterminate()) continue;
+    const size_t r = static_cast<size_t>(op.revision);
+    if (!steps[op.id].writes) {
+      layout->observers_at[r].push_back(op.id);
+      continue;
+    }
+    if (layout->write_at[r] != kNoOp) return false;  // two writes, one revision
+    layout->write_at[r] = op.id;
+  }
+  for (std::vector<uint64_t>& observers : layout->observers_at) {
+    std::stable_sort(observers.begin(), observers.end(), [&](uint64_t x, uint64_t y) {
+      return history.ops[x].invoke_ns < history.ops[y].invoke_ns;
+    });
+  }
+  for (int64_t r = 2; r <= layout->revision_max; ++r) {
+    if (layout->write_at[static_cast<size_t>(r)] == kNoOp) layout->gaps.push_back(r);
+  }
+  if (!RespectsRealTime(history, *layout)) return false;
+  ComputeReturnMin(history, layout);
+  return true;
+}
+
+// Indeterminate writes with the same step (key, precondition, token
+// written): they differ only in the gaps real time lets them fill, so the
+// search counts how many it used instead of naming them. Using `u` of them
+// at gaps j1 < ... < ju is possible iff, for each l, at least l members may
+// fill gap jl (members may fill every gap from their first on).
+struct Class {
+  Step step;
+  std::vector<uint32_t> first_gaps;  // per member, ascending
+  // A pinned write (the header): the gap indices it may fill; it must fill one.
+  bool pinned = false;
+  uint32_t window_begin = 0;
+  uint32_t window_end = UINT32_MAX;  // exclusive
+  uint32_t AvailableAt(uint32_t gap) const {
+    return static_cast<uint32_t>(
+        std::upper_bound(first_gaps.begin(), first_gaps.end(), gap) - first_gaps.begin());
+  }
+};
+
+std::vector<Class> BuildClasses(const History& history, const std::vector<Step>& steps,
+                                const Layout& layout, std::vector<uint32_t>* class_of) {
+  std::vector<Class> classes;
+  std::map<Step, uint32_t> ids;
+  class_of->assign(history.ops.size(), UINT32_MAX);
+  for (const Operation& op : history.ops) {
+    if (!op.IsIndeterminate() || !steps[op.id].writes) continue;
+    // The first gap whose later ops all returned at or after this invocation.
+    const auto first = std::partition_point(
+        layout.return_min.begin(), layout.return_min.end(),
+        [&](uint64_t return_min) { return return_min < op.invoke_ns; });
+    const uint32_t gap = static_cast<uint32_t>(first - layout.return_min.begin());
+    if (gap == layout.gaps.size()) continue;  // invoked too late to fill any gap
+    auto [it, inserted] = ids.try_emplace(steps[op.id], static_cast<uint32_t>(classes.size()));
+    if (inserted) classes.push_back(Class{steps[op.id], {}});
+    classes[it->second].first_gaps.push_back(gap);
+    (*class_of)[op.id] = it->second;
+  }
+  for (Class& c : classes) std::sort(c.first_gaps.begin(), c.first_gaps.end());
+  return classes;
+}
+
+// Whether enough writes may fill the gaps at all: for every gap j, at least
+// j + 1 writes may fill one of gaps 0..j (each gap takes one write).
+bool EnoughWriters(const std::vector<Class>& classes, size_t gaps) {
+  std::vector<uint32_t> starting(gaps + 1, 0);
+  for (const Class& c : classes) {
+    for (uint32_t first : c.first_gaps) ++starting[first];
+  }
+  uint64_t writers = 0;
+  for (size_t j = 0; j < gaps; ++j) {
+    writers += starting[j];
+    if (writers < j + 1) return false;
+  }
+  return true;
+}
+
+// Revisions of the acknowledged writes of each key, ascending.
+std::vector<std::vector<int64_t>> AckedWritesByKey(const std::vector<Step>& steps,
+                                                   const Layout& layout, uint32_t keys) {
+  std::vector<std::vector<int64_t>> acked_writes(keys);
+  for (int64_t r = 2; r <= layout.revision_max; ++r) {
+    const uint64_t id = layout.write_at[static_cast<size_t>(r)];
+    if (id != kNoOp) acked_writes[steps[id].key].push_back(r);
+  }
+  return acked_writes;
+}
+
+// The greatest revision in `revisions` (ascending) that is <= r; 1 if none.
+int64_t LastWriteUpTo(const std::vector<int64_t>& revisions, int64_t r) {
+  auto it = std::upper_bound(revisions.begin(), revisions.end(), r);
+  return it == revisions.begin() ? 1 : *std::prev(it);
+}
+
+// The token a key holds at `revision` unless a gap wrote it since its last
+// acknowledged write: that write's, or nil.
+uint32_t AckedValue(const std::vector<Step>& steps, const Layout& layout,
+                    const std::vector<int64_t>& key_writes, int64_t revision) {
+  const int64_t write = LastWriteUpTo(key_writes, revision);
+  return write >= 2 ? steps[layout.write_at[static_cast<size_t>(write)]].result : kNil;
+}
+
+// Checks the acknowledged ops whose key's value no gap can change: no gap
+// lies between the key's last acknowledged write and the op. False on a
+// violation. The search would find it too, but only after trying every
+// assignment of the gaps before it; this way a violating history is refuted
+// in linear time whatever its indeterminate writes.
+bool CheckDetermined(const History& history, const std::vector<Step>& steps,
+                     const Layout& layout, const std::vector<std::vector<int64_t>>& acked_writes) {
+  for (const Operation& op : history.ops) {
+    const Step& step = steps[op.id];
+    if (op.IsIndeterminate() || step.need == Need::kNone) continue;
+    const int64_t at = step.writes ? op.revision - 1 : op.revision;  // the state it needs
+    const int64_t last = LastWriteUpTo(acked_writes[step.key], at);
+    const auto& gaps = layout.gaps;
+    const auto gap = std::upper_bound(gaps.begin(), gaps.end(), last);
+    if (gap != gaps.end() && *gap <= at) continue;  // some gap may rewrite the key
+    if (!Satisfied(step, AckedValue(steps, layout, acked_writes[step.key], at))) return false;
+  }
+  return true;
+}
+
+// Per key: the distinct tokens indeterminate writes may write.
+std::vector<std::vector<uint32_t>> ResultsByKey(const std::vector<Class>& classes,
+                                                uint32_t keys) {
+  std::vector<std::vector<uint32_t>> results(keys);
+  for (const Class& c : classes) {
+    std::vector<uint32_t>& tokens = results[c.step.key];
+    if (std::find(tokens.begin(), tokens.end(), c.step.result) == tokens.end()) {
+      tokens.push_back(c.step.result);
+    }
+  }
+  return results;
+}
+
+// Whether some indeterminate write could give the key a value `step` accepts.
+bool Fixable(const std::vector<uint32_t>& results, const Step& step) {
+  return std::any_of(results.begin(), results.end(),
+                     [&](uint32_t token) { return Satisfied(step, token); });
+}
+
+// Observations of seen values: the revision of the first and of the last
+// state that must hold the value, and who writes it.
+struct Demand {
+  int64_t first = INT64_MAX;
+  int64_t last = -1;
+  uint32_t producers = 0;
+  uint64_t producer = kNoOp;
+};
+
+std::map<std::pair<uint32_t, uint32_t>, Demand> CollectDemands(const History& history,
+                                                               const std::vector<Step>& steps) {
+  std::map<std::pair<uint32_t, uint32_t>, Demand> demands;
+  for (const Operation& op : history.ops) {
+    const Step& step = steps[op.id];
+    if (step.writes && step.result > kUnseen) {
+      Demand& demand = demands[{step.key, step.result}];
+      ++demand.producers;
+      demand.producer = op.id;
+    }
+    if (op.IsIndeterminate() || step.need != Need::kEqual || step.operand <= kUnseen) continue;
+    // An observer needs the value at its revision, a write just before.
+    const int64_t at = step.writes ? op.revision - 1 : op.revision;
+    Demand& demand = demands[{step.key, step.operand}];
+    demand.first = std::min(demand.first, at);
+    demand.last = std::max(demand.last, at);
+  }
+  return demands;
+}
+
+// An acknowledged op that needs its key's value to be something at a revision.
+struct Observation {
+  int64_t revision;
+  uint64_t op;
+};
+
+std::vector<std::vector<Observation>> ObserversByKey(const std::vector<Step>& steps,
+                                                     const Layout& layout, uint32_t keys) {
+  std::vector<std::vector<Observation>> observers(keys);  // per key, by revision
+  for (int64_t r = 1; r <= layout.revision_max; ++r) {
+    for (uint64_t id : layout.observers_at[static_cast<size_t>(r)]) {
+      observers[steps[id].key].push_back(Observation{r, id});
+    }
+  }
+  return observers;
+}
+
+// The latest revision in (after, last] of an observation that `value` fails,
+// else `after`. Scans back from `last`, so the cost is the observations
+// between the conflict and `last`.
+int64_t LastConflict(const std::vector<Observation>& observers, const std::vector<Step>& steps,
+                     int64_t after, int64_t last, uint32_t value) {
+  auto it = std::upper_bound(observers.begin(), observers.end(), last,
+                             [](int64_t r, const Observation& o) { return r < o.revision; });
+  while (it != observers.begin()) {
+    --it;
+    if (it->revision <= after) break;
+    if (!Satisfied(steps[it->op], value)) return it->revision;
+  }
+  return after;
+}
+
+// Pins indeterminate writes whose value is observed and written by no other
+// op: the key holds that value from its gap through the last observation, so
+// the gap lies after the key's last acknowledged write up to then, and at or
+// before the first observation. False when some observed value cannot be
+// written in time (no writer, or no gap the writer may fill).
+bool Pin(const History& history, const std::vector<Step>& steps, const Layout& layout,
+         const std::vector<std::vector<int64_t>>& acked_writes,
+         const std::vector<uint32_t>& class_of, std::vector<Class>* classes) {
+  const uint32_t keys = static_cast<uint32_t>(acked_writes.size());
+  const std::vector<std::vector<Observation>> observers = ObserversByKey(steps, layout, keys);
+  const std::vector<std::vector<uint32_t>> results = ResultsByKey(*classes, keys);
+  for (const auto& [key_value, demand] : CollectDemands(history, steps)) {
+    if (demand.last < 0) continue;  // written, never observed
+    if (demand.producers == 0) return false;
+    if (demand.producers > 1 || !history.ops[demand.producer].IsIndeterminate()) continue;
+    const uint32_t c = class_of[demand.producer];
+    if (c == UINT32_MAX) return false;  // invoked too late for every gap
+    // The key holds the value from the gap through `last`: the gap comes
+    // after the key's last acknowledged write up to `last`, and after every
+    // observation of the key up to `last` that the value fails.
+    const uint32_t key = key_value.first;  // not a structured binding: lambdas capture it
+    const uint32_t value = key_value.second;
+    const int64_t write = LastWriteUpTo(acked_writes[key], demand.last);
+    const int64_t after = LastConflict(observers[key], steps, write, demand.last, value);
+    const auto& gaps = layout.gaps;
+    Class& pinned = (*classes)[c];
+    CHECK_EQ(pinned.first_gaps.size(), 1u);  // its token is unique to it
+    pinned.pinned = true;
+    pinned.window_begin = std::max(
+        pinned.first_gaps[0],
+        static_cast<uint32_t>(std::upper_bound(gaps.begin(), gaps.end(), after) - gaps.begin()));
+    pinned.window_end = static_cast<uint32_t>(
+        std::upper_bound(gaps.begin(), gaps.end(), demand.first) - gaps.begin());
+    // Its own precondition must be able to hold just before the gap: the
+    // key's acknowledged value there, or some indeterminate write's, does.
+    const bool fixable = Fixable(results[key], pinned.step);
+    auto possible = [&](uint32_t gap) {
+      const int64_t before = gaps[gap] - 1;
+      const uint32_t acked = AckedValue(steps, layout, acked_writes[key], before);
+      return fixable || Satisfied(pinned.step, acked);
+    };
+    while (pinned.window_begin < pinned.window_end && !possible(pinned.window_begin)) {
+      ++pinned.window_begin;
+    }
+    while (pinned.window_begin < pinned.window_end && !possible(pinned.window_end - 1)) {
+      --pinned.window_end;
+    }
+    if (pinned.window_begin >= pinned.window_end) return false;
+  }
+  return true;
+}
+
+struct VectorHash {
+  size_t operator()(const std::vector<uint32_t>& v) const {
+    uint64_t h = 14695981039346656037ull;  // FNV-1a; lookups only
+    for (uint32_t x : v) {
+      h ^= x;
+      h *= 1099511628211ull;
+    }
+    return static_cast<size_t>(h);
+  }
+};
+
+// A set of gap indices.
+class GapSet {
+ public:
+  explicit GapSet(size_t gaps) : words_((gaps + 63) / 64, 0) {}
+  void Add(size_t gap) { words_[gap / 64] |= uint64_t{1} << (gap % 64); }
+  void Remove(size_t gap) { words_[gap / 64] &= ~(uint64_t{1} << (gap % 64)); }
+  void AddAll(const GapSet& other) {
+    for (size_t i = 0; i < words_.size(); ++i) words_[i] |= other.words_[i];
+  }
+  void AddBelow(size_t end) {
+    for (size_t gap = 0; gap < end; ++gap) Add(gap);
+  }
+  // The largest member, or SIZE_MAX when empty.
+  size_t Max() const {
+    for (size_t i = words_.size(); i-- > 0;) {
+      if (words_[i] != 0) return 64 * i + 63 - static_cast<size_t>(__builtin_clzll(words_[i]));
+    }
+    return SIZE_MAX;
+  }
+
+ private:
+  std::vector<uint64_t> words_;
+};
+
+// Depth-first search over the gaps in revision order: which class fills
+// each gap. Between two gaps the acknowledged ops replay deterministically.
+// Conflict-directed backjumping: every failure names the gaps whose choices
+// caused it (a check fails on a key's value: the gaps since the key's last
+// acknowledged write, back to the last one that wrote the key; a class is
+// used up: the gaps that used it; a pinned write is due: the gaps of its
+// window), and a gap whose candidates all failed returns to the latest gap
+// in the union of their causes, skipping the gaps in between, whose choices
+// could not help. Without it, one violation behind many gaps with several
+// candidates each would be refuted only after trying all their combinations.
+class GapSearch {
+ public:
+  GapSearch(const std::vector<Step>& steps, const Layout& layout,
+            const std::vector<Class>& classes,
+            const std::vector<std::vector<int64_t>>& acked_writes);
+  // nullopt: the step budget ran out.
+  std::optional<Verdict> Run();
+
+ private:
+  struct Frame {
+    size_t candidates_begin;  // this gap's candidates: candidates_[begin, end of vector)
+    size_t next;              // the next one to try
+    size_t trail_mark;        // trail_ size when the gap was entered
+    uint32_t chosen;          // the class filling the gap now, or UINT32_MAX
+    GapSet causes;            // why candidates failed so far
+  };
+  // Replays the acknowledged ops of revisions [begin, end); false on a
+  // violation, with the failed check's key and revision in failed_*.
+  bool Replay(int64_t begin, int64_t end);
+  int64_t SegmentEnd(size_t gap) const;
+  void Set(uint32_t key, uint32_t value);
+  void UndoTo(size_t mark);
+  void Choose(uint32_t c);
+  void Unchoose();
+  // Adds the gaps that decided the value `step` failed on at `revision`
+  // (see the class comment); none when no choice of the gaps could help.
+  // Returns whether it added them (they depend on the key, not the step).
+  bool AddValueCauses(const Step& step, int64_t revision, GapSet* causes);
+  // Pushes the gap's frame; false (and nothing pushed) if it is known to fail.
+  bool Enter(size_t gap);
+  void PushCandidates(size_t gap, GapSet* causes);
+  // Pops the exhausted top frame and the frames its causes skip.
+  void Backjump();
+  std::vector<uint32_t> MemoKey(size_t gap) const;
+
+  const std::vector<Step>& steps_;
+  const Layout& layout_;
+  const std::vector<Class>& classes_;
+  const std::vector<std::vector<int64_t>>& acked_writes_;
+  std::vector<uint32_t> order_;            // classes, pinned ones by window end first
+  // By gap: the pinned classes whose window ends there.
+  std::vector<std::vector<uint32_t>> pinned_last_;
+  const std::vector<std::vector<uint32_t>> results_;  // per key: tokens classes write
+  std::vector<uint32_t> values_;           // per key: the token it holds
+  std::vector<std::vector<uint32_t>> uses_;  // per class: the gaps it fills now
+  std::vector<std::pair<uint32_t, uint32_t>> trail_;  // (key, previous token)
+  std::vector<Frame> frames_;              // frames_[j] is gap j
+  std::vector<uint32_t> candidates_;
+  std::unordered_set<std::vector<uint32_t>, VectorHash> failed_;
+  const Step* failed_step_ = nullptr;
+  int64_t failed_at_ = 0;
+  uint64_t memo_bytes_ = 0;
+  uint64_t steps_taken_ = 0;
+};
+
+GapSearch::GapSearch(const std::vector<Step>& steps, const Layout& layout,
+                     const std::vector<Class>& classes,
+                     const std::vector<std::vector<int64_t>>& acked_writes)
+    : steps_(steps), layout_(layout), classes_(classes),
+      acked_writes_(acked_writes), pinned_last_(layout.gaps.size()),
+      results_(ResultsByKey(classes, static_cast<uint32_t>(acked_writes.size()))),
+      values_(acked_writes.size(), kNil), uses_(classes.size()) {
+  for (uint32_t c = 0; c < classes.size(); ++c) {
+    order_.push_back(c);
+    if (classes[c].pinned) pinned_last_[classes[c].window_end - 1].push_back(c);
+  }
+  // Earliest deadline first: a pinned write is tried before the writes that
+  // no response tells apart, and before pinned ones needed later.
+  std::stable_sort(order_.begin(), order_.end(), [&](uint32_t x, uint32_t y) {
+    return classes[x].window_end < classes[y].window_end;
+  });
+}
+
+void GapSearch::Set(uint32_t key, uint32_t value) {
+  trail_.emplace_back(key, values_[key]);
+  values_[key] = value;
+}
+
+void GapSearch::UndoTo(size_t mark) {
+  while (trail_.size() > mark) {
+    values_[trail_.back().first] = trail_.back().second;
+    trail_.pop_back();
+  }
+}
+
+void GapSearch::Choose(uint32_t c) {
+  Frame& frame = frames_.back();
+  frame.chosen = c;
+  uses_[c].push_back(static_cast<uint32_t>(frames_.size() - 1));
+  Set(classes_[c].step.key, classes_[c].step.result);
+}
+
+void GapSearch::Unchoose() {
+  Frame& frame = frames_.back();
+  if (frame.chosen == UINT32_MAX) return;
+  uses_[frame.chosen].pop_back();
+  frame.chosen = UINT32_MAX;
+  UndoTo(frame.trail_mark);
+}
+
+bool GapSearch::Replay(int64_t begin, int64_t end) {
+  for (int64_t r = begin; r < end; ++r) {
+    const size_t slot = static_cast<size_t>(r);
+    const uint64_t write = layout_.write_at[slot];
+    if (write != kNoOp) {
+      ++steps_taken_;
+      const Step& step = steps_[write];
+      if (!Satisfied(step, values_[step.key])) {
+        failed_step_ = &step;
+        failed_at_ = r - 1;
+        return false;
+      }
+      Set(step.key, step.result);
+    }
+    for (uint64_t id : layout_.observers_at[slot]) {
+      ++steps_taken_;
+      const Step& step = steps_[id];
+      if (!Satisfied(step, values_[step.key])) {
+        failed_step_ = &step;
+        failed_at_ = r;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+int64_t GapSearch::SegmentEnd(size_t gap) const {
+  const size_t next = gap + 1;
+  return next < layout_.gaps.size() ? layout_.gaps[next] : layout_.revision_max + 1;
+}
+
+bool GapSearch::AddValueCauses(const Step& step, int64_t revision, GapSet* causes) {
+  const uint32_t key = step.key;
+  const bool acked_fails = !Satisfied(step, AckedValue(steps_, layout_, acked_writes_[key],
+                                                       revision));
+  if (acked_fails && !Fixable(results_[key], step)) return false;  // every value there fails
+  const int64_t write = LastWriteUpTo(acked_writes_[key], revision);
+  const auto& gaps = layout_.gaps;
+  size_t gap = static_cast<size_t>(std::upper_bound(gaps.begin(), gaps.end(), revision) -
+                                   gaps.begin());
+  while (gap-- > 0 && gaps[gap] > write) {
+    ++steps_taken_;
+    CHECK_LT(gap, frames_.size());  // only decided gaps precede the check
+    causes->Add(gap);
+    const uint32_t chosen = frames_[gap].chosen;
+    if (chosen != UINT32_MAX && classes_[chosen].step.key == key) break;  // it wrote the value
+  }
+  return true;
+}
+
+std::vector<uint32_t> GapSearch::MemoKey(size_t gap) const {
+  std::vector<uint32_t> key;
+  key.reserve(1 + values_.size() + uses_.size());
+  key.push_back(static_cast<uint32_t>(gap));
+  key.insert(key.end(), values_.begin(), values_.end());
+  for (const std::vector<uint32_t>& uses : uses_) key.push_back(static_cast<uint32_t>(uses.size()));
+  return key;
+}
+
+void GapSearch::PushCandidates(size_t gap, GapSet* causes) {
+  const uint32_t j = static_cast<uint32_t>(gap);
+  // A pinned write whose window closes here must fill this gap; the gaps of
+  // its window that did not take it are why nothing else may.
+  uint32_t forced = UINT32_MAX;
+  size_t due = 0;
+  for (uint32_t c : pinned_last_[gap]) {
+    if (!uses_[c].empty()) continue;
+    forced = c;
+    ++due;
+    for (uint32_t g = classes_[c].window_begin; g < j; ++g) causes->Add(g);
+  }
+  if (due > 1) return;  // two writes for one gap: no candidate
+  std::vector<char> walked(values_.size(), 0);  // keys whose value causes are in
+  for (uint32_t c : order_) {
+    ++steps_taken_;
+    if (forced != UINT32_MAX && c != forced) continue;
+    const Class& cls = classes_[c];
+    if (cls.pinned && (j < cls.window_begin || j >= cls.window_end)) continue;
+    if (cls.AvailableAt(j) <= uses_[c].size()) {
+      for (uint32_t g : uses_[c]) causes->Add(g);
+      continue;
+    }
+    const uint32_t key = cls.step.key;
+    if (!Satisfied(cls.step, values_[key])) {
+      if (!walked[key]) walked[key] = AddValueCauses(cls.step, layout_.gaps[gap] - 1, causes);
+      continue;
+    }
+    candidates_.push_back(c);
+  }
+}
+
+bool GapSearch::Enter(size_t gap) {
+  if (!failed_.empty() && failed_.count(MemoKey(gap)) > 0) return false;
+  frames_.push_back(Frame{candidates_.size(), candidates_.size(), trail_.size(), UINT32_MAX,
+                          GapSet(layout_.gaps.size())});
+  PushCandidates(gap, &frames_.back().causes);
+  return true;
+}
+
+void GapSearch::Backjump() {
+  const size_t gap = frames_.size() - 1;
+  if (memo_bytes_ < kMemoBytesMax) {  // the gap fails from this state, whatever led here
+    std::vector<uint32_t> key = MemoKey(gap);
+    memo_bytes_ += 4 * key.size() + 64;
+    failed_.insert(std::move(key));
+  }
+  GapSet causes = std::move(frames_.back().causes);
+  causes.Remove(gap);
+  const size_t target = causes.Max();  // SIZE_MAX: no choice helps
+  while (!frames_.empty() && (target == SIZE_MAX || frames_.size() - 1 > target)) {
+    Unchoose();
+    candidates_.resize(frames_.back().candidates_begin);
+    frames_.pop_back();
+  }
+  if (frames_.empty()) return;
+  causes.Remove(target);
+  frames_.back().causes.AddAll(causes);
+}
+
+std::optional<Verdict> GapSearch::Run() {
+  const auto& gaps = layout_.gaps;
+  if (!Replay(1, gaps.empty() ? layout_.revision_max + 1 : gaps[0])) {
+    return Verdict::kNotLinearizable;
+  }
+  if (gaps.empty()) return Verdict::kLinearizable;
+  Enter(0);
+  while (!frames_.empty()) {
+    if (steps_taken_ > kStepsMax) return std::nullopt;
+    const size_t gap = frames_.size() - 1;
+    Unchoose();  // back from trying it
+    Frame& frame = frames_.back();
+    if (frame.next == candidates_.size()) {  // every candidate failed
+      Backjump();
+      continue;
+    }
+    Choose(candidates_[frame.next++]);
+    if (!Replay(gaps[gap], SegmentEnd(gap))) {
+      AddValueCauses(*failed_step_, failed_at_, &frame.causes);
+      continue;
+    }
+    if (gap + 1 == gaps.size()) return Verdict::kLinearizable;
+    // Known to fail from here: its causes are unknown, so any earlier gap may be one.
+    if (!Enter(gap + 1)) frame.causes.AddBelow(gap + 1);
+  }
+  return Verdict::kNotLinearizable;
 }
 
 }  // namespace
 
 std::optional<Verdict> CheckByRevisions(const History& prepared) {
   if (!Applies(prepared)) return std::nullopt;
-  // writes[r - 2] is the write of revision r.
-  std::vector<std::optional<uint64_t>> writes;
-  std::vector<uint64_t> observers;  // reads and failed txns
+  Tokens tokens(prepared);
+  std::vector<Step> steps;
   for (const Operation& op : prepared.ops) {
-    if (!BumpsRevision(op)) {
-      observers.push_back(op.id);
-      continue;
-    }
-    if (op.revision < 2) return Verdict::kNotLinearizable;
-    const size_t index = static_cast<size_t>(op.revision - 2);
-    if (index >= prepared.ops.size()) return Verdict::kNotLinearizable;  // a gap for sure
-    if (writes.size() <= index) writes.resize(index + 1);
-    if (writes[index].has_value()) return Verdict::kNotLinearizable;  // two writes, one revision
-    writes[index] = op.id;
+    CHECK_EQ(op.id, steps.size());
+    // A one-key delete deletes 0 or 1 keys; the model matches no other count.
+    const bool acked_delete = op.f == OpFunction::kDelete && !op.IsIndeterminate();
+    if (acked_delete && op.deleted > 1) return Verdict::kNotLinearizable;
+    steps.push_back(Compile(op, &tokens));
   }
-  for (const auto& write : writes) {
-    if (!write.has_value()) return Verdict::kNotLinearizable;  // a bump no op accounts for
+  Layout layout;
+  if (!Place(prepared, steps, &layout)) return Verdict::kNotLinearizable;
+  if (layout.gaps.size() > kGapsMax) return std::nullopt;
+  const std::vector<std::vector<int64_t>> acked_writes =
+      AckedWritesByKey(steps, layout, tokens.keys());
+  if (!CheckDetermined(prepared, steps, layout, acked_writes)) return Verdict::kNotLinearizable;
+  std::vector<uint32_t> class_of;
+  std::vector<Class> classes = BuildClasses(prepared, steps, layout, &class_of);
+  if (!EnoughWriters(classes, layout.gaps.size())) return Verdict::kNotLinearizable;
+  if (!Pin(prepared, steps, layout, acked_writes, class_of, &classes)) {
+    return Verdict::kNotLinearizable;
   }
-  const int64_t revision_max = static_cast<int64_t>(writes.size()) + 1;
-  // gap r holds the ops placed at revision r: the write of r first, then observers.
-  std::vector<std::vector<uint64_t>> gaps(writes.size() + 2);
-  for (size_t i = 0; i < writes.size(); ++i) gaps[i + 2].push_back(*writes[i]);
-  std::stable_sort(observers.begin(), observers.end(), [&](uint64_t x, uint64_t y) {
-    return prepared.ops[x].invoke_ns < prepared.ops[y].invoke_ns;
-  });
-  for (uint64_t id : observers) {
-    const int64_t revision = prepared.ops[id].revision;
-    if (revision < 1 || revision > revision_max) return Verdict::kNotLinearizable;
-    gaps[static_cast<size_t>(revision)].push_back(id);
-  }
-  // Replay in that order, checking every observation and compare.
-  std::map<std::string, Value> store;
-  std::vector<uint64_t> order;
-  for (const std::vector<uint64_t>& gap : gaps) {
-    for (uint64_t id : gap) {
-      const Operation& op = prepared.ops[id];
-      order.push_back(id);
-      auto found = store.find(op.key);
-      const Value current = found == store.end() ? Value::Nil() : found->second;
-      if (op.f == OpFunction::kRead) {
-        CHECK_EQ(op.output.size(), 1u);
-        if (!(op.output[0] == current)) return Verdict::kNotLinearizable;
-      } else if (op.f == OpFunction::kWrite) {
-        store[op.key] = op.input[0];
-      } else {
-        CHECK(op.f == OpFunction::kCas);
-        const bool holds = current == op.input[0];
-        if (holds != op.succeeded) return Verdict::kNotLinearizable;
-        if (holds) store[op.key] = op.input[1];
-      }
-    }
-  }
-  if (!RespectsRealTime(prepared, order)) return Verdict::kNotLinearizable;
-  return Verdict::kLinearizable;
+  return GapSearch(steps, layout, classes, acked_writes).Run();
 }
 
 }  // namespace raftlab::checker

@@ -1,14 +1,38 @@
 // The revision-indexed fast path for etcd histories (SEMANTICS.md S9.7).
 //
-// Contract: every successful write in an etcd history reports a unique
-// revision, so the linearization order of writes is known: sort writes by
-// revision, require revisions 2, 3, ... (1 is the empty store) and that this
-// order respects real time, replay them, and check every read (and every
-// failed txn) against the state at its header revision, placed right after
-// the write of that revision. Decides exactly the etcd model's verdict when
-// it applies; returns nullopt (use WGL) when the history has indeterminate
-// operations, a response without a revision, or a delete (whether a delete
-// bumped the revision is not recorded in the history).
+// Contract: every acknowledged write in an etcd history reports a unique
+// revision, so the order of acknowledged ops is known: writes by revision
+// (1 is the empty store), each read, failed txn and no-op delete (deleted 0)
+// right after the write of its header revision. Indeterminate writes (put,
+// txn, delete with status info) may take effect at any point after their
+// invocation, or never; every revision in 2..R (R the highest revision any
+// response reports) that no acknowledged write holds is a gap, and exactly
+// one indeterminate write must fill each gap, after its invocation allows
+// (no op placed after the gap returned before it was invoked) and where its
+// precondition holds (a txn's compare, a delete's key present). The fast
+// path searches that assignment gap by gap in revision order, replaying the
+// store and checking every response against the state at its revision:
+//   - values no response reads or compares against are interchangeable, so
+//     such writes on one key with the same precondition form one class and
+//     the search branches over classes, not ops;
+//   - a value read (or compared) that only one indeterminate write produces
+//     pins that write to the gaps between its first observation and the
+//     key's last acknowledged write (or observation the value fails) before
+//     its last observation, where its own precondition can hold;
+//   - a failed check names the gaps whose choices decided it, and a gap
+//     whose candidates all failed jumps back to the latest such gap
+//     (conflict-directed backjumping), so a violation behind many ambiguous
+//     gaps is refuted without trying their combinations;
+//   - failed (gap index, store, writes used per class) states are memoised.
+// It decides exactly the etcd model's verdict (the WGL search's, given
+// unlimited resources) whenever it returns a verdict. It returns nullopt
+// (use WGL) when a response lacks its revision, an ok delete lacks its
+// `deleted` count, an indeterminate op carries a revision, the history has
+// an op the etcd model rejects (append, a put of nil), there are more than
+// 16384 gaps, or the search exceeds its step budget (about 3e7 steps: many
+// candidates that responses do not tell apart). Time: near-linear in the
+// history when responses pin the indeterminate writes; the budget bounds
+// the rest.
 #pragma once
 
 #include <optional>

@@ -1,7 +1,9 @@
 // The etcd model of SEMANTICS.md S9.2: one global revision; put, delete and a
 // successful txn bump it; every response's header revision must equal the
-// revision after the operation (reads and failed txns: the current one).
-// Responses with an unknown revision (-1, e.g. indeterminate ops) skip that check.
+// revision after the operation (reads and failed txns: the current one), and
+// a delete's `deleted` count must be 1 if the key was present, else 0.
+// Responses with an unknown revision or count (-1, e.g. indeterminate ops)
+// skip that check.
 #include <fmt/format.h>
 
 #include "checker/models/model.h"
@@ -73,6 +75,9 @@ bool Model::StepEtcd(State state, const CompiledOp& op, State* next) {
       return true;
     }
     case OpFunction::kDelete: {
+      // One key: the count says whether it was present, which the revision
+      // fast path relies on to know whether the delete bumped the revision.
+      if (op.deleted >= 0 && op.deleted != (current == kNilValue ? 0 : 1)) return false;
       if (current == kNilValue) return RevisionMatches(op, revision);  // no revision bump
       if (!RevisionMatches(op, revision + 1)) return false;
       std::vector<int64_t> after = fields;

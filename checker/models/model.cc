@@ -89,6 +89,7 @@ Result<CompiledOp> Model::Compile(const Operation& op, const std::string& source
   CompiledOp compiled;
   compiled.f = op.f;
   compiled.revision = op.revision;
+  if (!op.IsIndeterminate()) compiled.deleted = op.deleted;
   compiled.indeterminate = op.IsIndeterminate();
   compiled.succeeded = op.succeeded;
   auto [it, inserted] = key_ids_.try_emplace(op.key, static_cast<uint32_t>(key_names_.size()));

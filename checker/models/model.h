@@ -52,6 +52,7 @@ struct CompiledOp {
   uint32_t a = 0;    // read: value read; write/append: the argument; cas: old
   uint32_t b = 0;    // cas: new; write: the value stored (a trie root for kv)
   int64_t revision = -1;  // etcd: the response's header revision, -1 when unknown
+  int64_t deleted = -1;   // etcd delete: the response's deleted count, -1 when unknown
 };
 
 class Model {

@@ -25,6 +25,13 @@ expect 1 "$data/porcupine-kv/c01-bad.txt" --explain
 expect 0 "$data/etcd-3.4/etcd-h06-small.edn" --model cas-register --jobs 2
 expect 0 "$testdata/etcd-indeterminate-put.jsonl"
 expect 1 "$testdata/etcd-stale-read.jsonl"
+expect 0 "$testdata/etcd-swarm-lost-responses.jsonl"
+if ! grep -q "revision fast path" "$tmp/out"; then
+  echo "FAIL: lost responses not decided by the revision fast path"
+  cat "$tmp/out"
+  failures=$((failures + 1))
+fi
+expect 1 "$testdata/etcd-swarm-lost-responses-bad.jsonl"
 expect 1 "$testdata/etcd-stale-read.jsonl" --explain --json
 # The whole-history search of c50-ok cannot finish in 0.3 s: limit reached, exit 3.
 expect 3 "$data/porcupine-kv/c50-ok.txt" --no-partition --timeout 0.3

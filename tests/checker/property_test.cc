@@ -43,6 +43,7 @@ void ApplyEtcd(Operation* op, std::map<std::string, Value>* truth, int64_t* revi
     (*truth)[op->key] = op->input[0];
     ++*revision;
   } else if (op->f == OpFunction::kDelete) {
+    op->deleted = present ? 1 : 0;
     if (present) {
       truth->erase(found);
       ++*revision;
@@ -124,6 +125,7 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool fault
     op.status = status;
     op.return_ns = status == OpStatus::kInfo ? kInfinity : now;
     if (status == OpStatus::kInfo) op.revision = -1;  // no response, no header
+    if (status == OpStatus::kInfo) op.deleted = -1;
     op.id = history.ops.size();
     history.ops.push_back(std::move(op));
     pending[c].reset();

@@ -115,11 +115,16 @@ TEST(JsonlReader, ReadsOperationsAndRejectsUnknownMembers) {
       "\n"
       R"({"client":3,"op_id":3,"invoke_ns":10,"return_ns":12,"status":"ok","f":"get",)"
       R"("key":"a","result":null,"revision":2})"
+      "\n"
+      R"({"client":4,"op_id":4,"invoke_ns":13,"return_ns":14,"status":"ok","f":"delete",)"
+      R"("key":"a","revision":3,"deleted":1})"
       "\n";
   auto history = ReadJsonl(text, "h.jsonl");
   ASSERT_TRUE(history.has_value()) << history.error().message;
-  ASSERT_EQ(history->ops.size(), 3u);
+  ASSERT_EQ(history->ops.size(), 4u);
   EXPECT_EQ(history->ops[0].revision, 2);
+  EXPECT_EQ(history->ops[0].deleted, -1);  // not a delete: unknown
+  EXPECT_EQ(history->ops[3].deleted, 1);
   EXPECT_EQ(history->ops[1].return_ns, kInfinity);
   EXPECT_EQ(history->ops[1].f, OpFunction::kCas);
   EXPECT_EQ(history->ops[2].output, std::vector<Value>{Value::Nil()});

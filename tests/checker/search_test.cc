@@ -221,6 +221,11 @@ Operation Etcd(Operation op, int64_t revision, const char* key = "a") {
   return op;
 }
 
+Operation Deleted(Operation op, int64_t deleted) {
+  op.deleted = deleted;
+  return op;
+}
+
 TEST(Wgl, EtcdHeaderRevisionsMustMatch) {
   const Verdict yes = Verdict::kLinearizable;
   const Verdict no = Verdict::kNotLinearizable;
@@ -242,6 +247,13 @@ TEST(Wgl, EtcdHeaderRevisionsMustMatch) {
       {"a failed txn reporting a bumped revision", {Etcd(failed_txn, 2)}, no},
       {"deleting an absent key does not bump the revision", {Etcd(del, 1, "b")}, yes},
       {"deleting an absent key reporting a bump", {Etcd(del, 2, "b")}, no},
+      {"deleting an absent key reporting deleted=1", {Etcd(Deleted(del, 1), 1, "b")}, no},
+      {"deleting a present key reporting deleted=0",
+       {Etcd(Write(0, 1, 2, 1), 2), Etcd(Deleted(Op(0, OpFunction::kDelete, 3, 4, {}), 0), 2)},
+       no},
+      {"deleting a present key reporting deleted=1 bumps the revision",
+       {Etcd(Write(0, 1, 2, 1), 2), Etcd(Deleted(Op(0, OpFunction::kDelete, 3, 4, {}), 1), 3)},
+       yes},
       {"an indeterminate put explains the gap in revisions",
        {Etcd(Write(0, 1, 2, 1, OpStatus::kInfo), -1), Etcd(Write(1, 3, 4, 2), 3, "b")}, yes},
       {"revisions are global: a put on b moves a's reads forward",
