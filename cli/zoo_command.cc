@@ -4,7 +4,8 @@
 // scenario DIR/NAME.yaml it sweeps seeds 1, 2, ... until the first failure
 // (at most --budget seeds) and reports seeds-to-detect, wall time to
 // detect, the violation class, and the size of the shrunk reproducer
-// DIR/NAME.min.yaml when there is one. Exit 0 when every bug measured was
+// DIR/NAME.min.yaml when there is one. A failing seed is credited only if
+// it passes without the bug. Exit 0 when every bug measured was
 // found, 1 when one was not, 2 on bad input.
 #include <chrono>
 #include <cstdio>
@@ -41,6 +42,7 @@ struct Detection {
   std::string violation;
   int64_t min_faults = -1;  // the reproducer's fault events (-1: none)
   int64_t min_ops = -1;     // and its client operations
+  uint64_t fails_without_bug = 0;  // failing seeds not credited: they fail without the bug too
 };
 
 std::string Json(const Detection& d) {
@@ -51,9 +53,11 @@ std::string Json(const Detection& d) {
   };
   return fmt::format(
       "{{\"bug\":{},\"b\":{},\"scenario\":{},\"found\":{},\"seeds_to_detect\":{},\"seed\":{},"
-      "\"wall_s\":{:.2f},\"class\":{},\"reproducer_faults\":{},\"reproducer_ops\":{}}}",
+      "\"wall_s\":{:.2f},\"class\":{},\"reproducer_faults\":{},\"reproducer_ops\":{},"
+      "\"fails_without_bug\":{}}}",
       str(d.bug), str(d.bnumber), d.has_scenario ? "true" : "false", d.found ? "true" : "false",
-      d.seeds, d.seed, d.wall_s, str(d.violation_class), d.min_faults, d.min_ops);
+      d.seeds, d.seed, d.wall_s, str(d.violation_class), d.min_faults, d.min_ops,
+      d.fails_without_bug);
 }
 
 Detection Measure(const BugInfo& info, const ZooFlags& flags) {
@@ -83,6 +87,16 @@ Detection Measure(const BugInfo& info, const ZooFlags& flags) {
                        [&](const sweep::SeedOutcome& o) { got[o.seed] = o; });
     for (const auto& [seed, o] : got) {
       if (o.verdict != sweep::Verdict::kFail) continue;
+      // Credit the bug only if the same seed passes without it: a seed that
+      // fails either way is a finding about the correct core, not this bug.
+      sim::Scenario without = *s;
+      without.bugs = BugSet{};
+      if (sweep::RunOneIsolated(seed, [&](uint64_t x) {
+            return sweep::RunSeed(without, x, sweep::RunOptions{}, nullptr);
+          }).verdict == sweep::Verdict::kFail) {
+        ++d.fails_without_bug;
+        continue;
+      }
       d.found = true;
       d.seed = seed;
       d.seeds = seed;
@@ -131,9 +145,13 @@ int RunZoo(const ZooFlags& flags) {
     const Detection d = Measure(*b, flags);
     results.push_back(d);
     const std::string min = d.min_faults < 0 ? "-" : fmt::format("{}/{}", d.min_faults, d.min_ops);
-    std::printf("%-28s %-4s %-9s %6lu %7.1fs  %-9s %s\n", d.bug.c_str(), d.bnumber.c_str(),
+    std::printf("%-28s %-4s %-9s %6lu %7.1fs  %-9s %s%s\n", d.bug.c_str(), d.bnumber.c_str(),
                 !d.has_scenario ? "no scen." : d.found ? "yes" : "NO", d.seeds, d.wall_s,
-                min.c_str(), d.violation_class.c_str());
+                min.c_str(), d.violation_class.c_str(),
+                d.fails_without_bug == 0
+                    ? ""
+                    : fmt::format(" ({} seed(s) also failed without the bug: not credited)",
+                                  d.fails_without_bug).c_str());
     std::fflush(stdout);
   }
   size_t measured = 0;
