@@ -46,11 +46,7 @@ struct Detection {
 };
 
 std::string Json(const Detection& d) {
-  auto str = [](const std::string& s) {
-    std::string out;
-    for (char c : s) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    return "\"" + out + "\"";
-  };
+  const auto str = [](const std::string& v) { return sim::JsonQuote(v); };
   return fmt::format(
       "{{\"bug\":{},\"b\":{},\"scenario\":{},\"found\":{},\"seeds_to_detect\":{},\"seed\":{},"
       "\"wall_s\":{:.2f},\"class\":{},\"reproducer_faults\":{},\"reproducer_ops\":{},"

@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 
 namespace raftlab::sim {
-namespace {
-
-std::string Quote(const std::string& s) {
+std::string JsonQuote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
@@ -23,20 +21,19 @@ std::string Quote(const std::string& s) {
   return out + "\"";
 }
 
-}  // namespace
 
 std::string ToJsonLine(const HistoryOp& op) {
   std::string out = fmt::format("{{\"client\":{},\"op_id\":{},\"invoke_ns\":{},\"return_ns\":{}",
                                 op.client, op.op_id, op.invoke_ns,
                                 op.return_ns ? std::to_string(*op.return_ns) : "null");
-  out += ",\"status\":" + Quote(op.status) + ",\"f\":" + Quote(op.f) + ",\"key\":" + Quote(op.key);
-  if (op.value) out += ",\"value\":" + Quote(*op.value);
-  if (op.compare_value) out += ",\"compare_value\":" + Quote(*op.compare_value);
-  if (op.result_present) out += ",\"result\":" + (op.result ? Quote(*op.result) : "null");
+  out += ",\"status\":" + JsonQuote(op.status) + ",\"f\":" + JsonQuote(op.f) + ",\"key\":" + JsonQuote(op.key);
+  if (op.value) out += ",\"value\":" + JsonQuote(*op.value);
+  if (op.compare_value) out += ",\"compare_value\":" + JsonQuote(*op.compare_value);
+  if (op.result_present) out += ",\"result\":" + (op.result ? JsonQuote(*op.result) : "null");
   if (op.succeeded) out += std::string(",\"succeeded\":") + (*op.succeeded ? "true" : "false");
   if (op.revision) out += fmt::format(",\"revision\":{}", *op.revision);
   if (op.deleted) out += fmt::format(",\"deleted\":{}", *op.deleted);
-  if (!op.error.empty()) out += ",\"error\":" + Quote(op.error);
+  if (!op.error.empty()) out += ",\"error\":" + JsonQuote(op.error);
   return out + "}";
 }
 
@@ -62,7 +59,7 @@ const char* KindName(checker::WatchRecord::Kind kind) {
 std::string KvJson(const checker::KeyValueView& kv) {
   return fmt::format("{{\"key\":{},\"value\":{},\"mod_revision\":{},\"create_revision\":{},"
                      "\"version\":{},\"lease\":{}}}",
-                     Quote(kv.key), Quote(kv.value), kv.mod_revision, kv.create_revision,
+                     JsonQuote(kv.key), JsonQuote(kv.value), kv.mod_revision, kv.create_revision,
                      kv.version, kv.lease);
 }
 
@@ -70,7 +67,7 @@ std::string WatchLine(const checker::WatchStream& s, const checker::WatchRecord&
   std::string out = fmt::format(
       "{{\"record\":\"watch\",\"client\":{},\"key\":{},\"range_end\":{},\"prev_kv\":{},"
       "\"kind\":\"{}\",\"time_ns\":{},\"node\":{},\"watch_id\":{},\"header_revision\":{}",
-      s.client, Quote(s.key), Quote(s.range_end), s.prev_kv ? "true" : "false",
+      s.client, JsonQuote(s.key), JsonQuote(s.range_end), s.prev_kv ? "true" : "false",
       KindName(r.kind), r.time_ns, r.node, r.watch_id, r.header_revision);
   if (r.kind == checker::WatchRecord::Kind::kCreated) {
     out += fmt::format(",\"requested_start\":{}", r.requested_start);
@@ -89,7 +86,7 @@ std::string WatchLine(const checker::WatchStream& s, const checker::WatchRecord&
     }
     out += "]";
   }
-  if (!r.reason.empty()) out += ",\"reason\":" + Quote(r.reason);
+  if (!r.reason.empty()) out += ",\"reason\":" + JsonQuote(r.reason);
   return out + "}";
 }
 
@@ -109,12 +106,12 @@ std::string ToJsonLines(const std::vector<checker::AuxOp>& ops, const std::strin
     out += fmt::format(
         "{{\"record\":{},\"client\":{},\"op_id\":{},\"f\":{},\"node\":{},\"invoke_ns\":{},"
         "\"return_ns\":{},\"status\":{},\"lease\":{},\"ttl\":{}",
-        Quote(record), op.client, op.op_id, Quote(op.f), op.node, op.invoke_ns,
-        op.return_ns ? std::to_string(*op.return_ns) : "null", Quote(op.status), op.lease,
+        JsonQuote(record), op.client, op.op_id, JsonQuote(op.f), op.node, op.invoke_ns,
+        op.return_ns ? std::to_string(*op.return_ns) : "null", JsonQuote(op.status), op.lease,
         op.ttl_seconds);
-    if (!op.key.empty()) out += ",\"key\":" + Quote(op.key) + ",\"value\":" + Quote(op.value);
+    if (!op.key.empty()) out += ",\"key\":" + JsonQuote(op.key) + ",\"value\":" + JsonQuote(op.value);
     if (op.revision) out += fmt::format(",\"revision\":{}", *op.revision);
-    if (!op.error.empty()) out += ",\"error\":" + Quote(op.error);
+    if (!op.error.empty()) out += ",\"error\":" + JsonQuote(op.error);
     out += "}\n";
   }
   return out;

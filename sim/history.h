@@ -30,6 +30,8 @@ struct HistoryOp {
   std::string error;
 };
 
+// A JSON string literal (quotes included) with the needed escapes.
+std::string JsonQuote(const std::string& s);
 std::string ToJsonLine(const HistoryOp& op);
 std::string ToJsonLines(const std::vector<HistoryOp>& ops);
 // Watch clients: one {"record":"watch",...} line per thing a client saw.

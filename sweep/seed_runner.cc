@@ -15,25 +15,6 @@ namespace {
 
 std::string Family(const std::string& v) { return v.substr(0, v.find(':')); }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::optional<checker::ModelKind> Model(const std::string& name) {
   if (name == "etcd") return checker::ModelKind::kEtcd;
   if (name == "kv") return checker::ModelKind::kKv;
@@ -178,7 +159,7 @@ std::string ViolationClass(const std::string& violation) {
 std::string OutcomeJson(const SeedOutcome& o) {
   std::string violations;
   for (const std::string& v : o.violations) {
-    violations += (violations.empty() ? "" : ",") + JsonString(v);
+    violations += (violations.empty() ? "" : ",") + sim::JsonQuote(v);
   }
   return fmt::format(
       "{{\"seed\":{},\"verdict\":\"{}\",\"violations\":[{}],\"trace_hash\":\"{:016x}\","
