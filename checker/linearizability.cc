@@ -177,6 +177,7 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
   SearchLimits limits;
   limits.memory_bytes_max = options.memory_bytes_max;
   limits.memory_bytes_in_use = &memory_in_use;
+  limits.steps_max = options.steps_max;
   if (options.timeout_ms > 0) {
     limits.deadline = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(options.timeout_ms);

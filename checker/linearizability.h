@@ -5,7 +5,7 @@
 // history is split per key (every model here is P-compositional) and each
 // partition is searched on its own, possibly on `jobs` threads. The verdict
 // never depends on thread timing: partitions are independent, results are
-// combined in key order, and only the wall-clock/memory limits can turn a
+// combined in key order, and only the wall-clock/memory/step limits can turn a
 // verdict into kUnknown. Combined: any kNotLinearizable wins, else any
 // kUnknown, else kLinearizable.
 #pragma once
@@ -27,6 +27,7 @@ struct CheckOptions {
   bool partition = true;
   int jobs = 1;
   uint64_t timeout_ms = 0;  // 0: no time limit
+  uint64_t steps_max = 0;   // search steps per partition (0: no limit); machine-independent
   uint64_t memory_bytes_max = uint64_t{2} << 30;
   bool keep_longest = false;  // record the longest partial linearization (explanations)
   // etcd only: decide by revisions when possible (revision_fast_path.h); it

@@ -28,6 +28,7 @@ bool LinearizationSearch::OverLimit() {
   memory_reported_ = bytes;
   result_.memory_bytes = std::max(result_.memory_bytes, bytes);
   if (total > limits_.memory_bytes_max) return true;
+  if (limits_.steps_max != 0 && result_.steps > limits_.steps_max) return true;
   return std::chrono::steady_clock::now() > limits_.deadline;
 }
 

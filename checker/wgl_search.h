@@ -28,6 +28,10 @@ const char* VerdictName(Verdict verdict);
 struct SearchLimits {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   uint64_t memory_bytes_max = uint64_t{2} << 30;
+  // Search steps per partition (0: no limit). Unlike the deadline, reaching
+  // it does not depend on the machine, so a sweep's verdicts stay a pure
+  // function of the seed.
+  uint64_t steps_max = 0;
   // Bytes of cache held by all searches running at once (shared; may be null).
   std::atomic<uint64_t>* memory_bytes_in_use = nullptr;
 };

@@ -36,7 +36,11 @@ Verdict CheckHistory(const sim::Scenario& s, const std::string& jsonl,
   const checker::History prepared = checker::Prepare(*h);
   checker::CheckOptions options;
   options.model = *model;
-  options.timeout_ms = s.check_timeout / sim::kMillisecond;
+  // The budget is counted in search steps, not wall time, so whether a seed
+  // ends UNKNOWN never depends on the machine or its load: checker.timeout
+  // converts at a nominal rate of kStepsPerSecond.
+  constexpr uint64_t kStepsPerSecond = 2'000'000;
+  options.steps_max = s.check_timeout / sim::kMillisecond * kStepsPerSecond / 1000;
   Result<checker::CheckResult> r = checker::CheckHistory(prepared, "history", options);
   if (!r) {
     violations->push_back("linearizability: the checker rejected the history: " + r.error().message);

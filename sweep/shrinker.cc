@@ -21,10 +21,7 @@ class Shrinker {
     });
     if (ops != nullptr) *ops = o.ops;
     for (const std::string& v : o.violations) {
-      if (ViolationClass(v) == target_) {
-        last_ops_ = o.ops;
-        return true;
-      }
+      if (ViolationClass(v) == target_) return true;
     }
     return false;
   }
@@ -45,14 +42,12 @@ class Shrinker {
 
   void set_target(std::string c) { target_ = std::move(c); }
   int runs() const { return runs_; }
-  uint64_t last_ops() const { return last_ops_; }
 
  private:
   uint64_t seed_;
   ShrinkOptions options_;
   std::string target_;
   int runs_ = 0;
-  uint64_t last_ops_ = 0;
 };
 
 void RemoveFaults(Shrinker& sh, sim::Scenario* best) {
