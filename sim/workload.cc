@@ -111,16 +111,8 @@ void Workload::Complete(size_t c, const serverpb::ClientResponse* resp) {
   inflight_.erase(it);
   client.pending.reset();
   const bool definite = resp != nullptr && resp->outcome() != serverpb::OUTCOME_UNKNOWN;
-  if (!definite) {
-    op.status = "info";
-    op.error = resp == nullptr ? "client timeout" : resp->error();
-  } else if (resp->outcome() == serverpb::OUTCOME_ERROR) {
-    op.status = "fail";
-    op.error = resp->error();
-    op.return_ns = queue_->now();
-  } else {
-    op.status = "ok";
-    op.return_ns = queue_->now();
+  RecordOutcome(resp, queue_->now(), &op);
+  if (op.status == "ok") {
     if (resp->has_range()) {
       op.result_present = true;
       if (resp->range().kvs_size() > 0) op.result = resp->range().kvs(0).value();

@@ -29,6 +29,26 @@
 
 namespace raftlab::sim {
 
+// Records how a request ended on `op` (a HistoryOp or a lease AuxOp):
+// "info" for a client timeout or an UNKNOWN outcome (no return time, since
+// it may still take effect), "fail" for a definite error, else "ok".
+template <class Op>
+void RecordOutcome(const serverpb::ClientResponse* resp, TimeNs now, Op* op) {
+  const bool definite = resp != nullptr && resp->outcome() != serverpb::OUTCOME_UNKNOWN;
+  if (!definite) {
+    op->status = "info";
+    op->error = resp == nullptr ? "client timeout" : resp->error();
+    return;
+  }
+  op->return_ns = now;
+  if (resp->outcome() == serverpb::OUTCOME_ERROR) {
+    op->status = "fail";
+    op->error = resp->error();
+  } else {
+    op->status = "ok";
+  }
+}
+
 class Workload {
  public:
   // submit(node, request) hands a request to a member; false if it is down.

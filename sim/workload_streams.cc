@@ -289,19 +289,8 @@ void Workload::CompleteLease(size_t l, const serverpb::ClientResponse* resp) {
   checker::AuxOp op = std::move(it->second.second);
   lease_inflight_.erase(it);
   c.pending.reset();
-  const bool definite = resp != nullptr && resp->outcome() != serverpb::OUTCOME_UNKNOWN;
   TimeNs delay = stream_prng_.Range(0, model_.think_max);
-  if (!definite) {
-    op.status = "info";
-    op.error = resp == nullptr ? "client timeout" : resp->error();
-  } else if (resp->outcome() == serverpb::OUTCOME_ERROR) {
-    op.status = "fail";
-    op.error = resp->error();
-    op.return_ns = queue_->now();
-  } else {
-    op.status = "ok";
-    op.return_ns = queue_->now();
-  }
+  RecordOutcome(resp, queue_->now(), &op);
   if (op.status == "ok") {
     if (op.f == "grant") {
       c.lease = resp->lease_grant().id();
