@@ -63,7 +63,9 @@ void NodeHost::Crash() {
   ++epoch_;
   server_.reset();
   wal_.reset();
+  for (const raft::Message& m : held_) SnapshotStatus(m, /*failed=*/true);
   held_.clear();
+  held_reports_.clear();
   stalled_ready_.reset();
   const char* what = disk_.Crash();
   trace_->Add(queue_->now(), TraceKind::kFault, id_, 3, 0, 0, std::string("crashed; disk ") + what);
@@ -74,6 +76,7 @@ void NodeHost::Resume() {
   paused_ = false;
   std::deque<raft::Message> held = std::exchange(held_, {});
   for (const raft::Message& m : held) Deliver(m);
+  for (const auto& [to, failed] : std::exchange(held_reports_, {})) ReportSnapshot(to, failed);
   Pump();
 }
 
@@ -91,8 +94,17 @@ void NodeHost::ScheduleTick() {
   });
 }
 
+void NodeHost::SnapshotStatus(const raft::Message& m, bool failed) {
+  if (m.type == raft::MessageType::kSnap && cb_.snapshot_status) {
+    cb_.snapshot_status(m.from, id_, failed);
+  }
+}
+
 void NodeHost::Deliver(const raft::Message& m) {
-  if (!up()) return;
+  if (!up()) {
+    SnapshotStatus(m, /*failed=*/true);
+    return;
+  }
   if (paused_) {
     held_.push_back(m);  // a stopped process reads its socket when it resumes
     return;
@@ -100,6 +112,7 @@ void NodeHost::Deliver(const raft::Message& m) {
   trace_->Add(queue_->now(), TraceKind::kDeliver, id_, m.from, static_cast<uint64_t>(m.type),
               m.term, "recv " + raft::DescribeMessage(m));
   server_->Step(m);
+  SnapshotStatus(m, /*failed=*/false);
   Role();
   Pump();
 }
@@ -112,7 +125,12 @@ bool NodeHost::Submit(const serverpb::ClientRequest& req) {
 }
 
 void NodeHost::ReportSnapshot(raft::NodeId to, bool failed) {
-  if (up() && !paused_) server_->ReportSnapshot(to, failed);
+  if (!up()) return;  // a restarted leader starts with fresh progress anyway
+  if (paused_) {
+    held_reports_.emplace_back(to, failed);
+    return;
+  }
+  server_->ReportSnapshot(to, failed);
 }
 
 std::optional<int64_t> NodeHost::Watch(const etcdserverpb::WatchCreateRequest& req) {

@@ -44,6 +44,10 @@ class NodeHost {
     std::function<void(raft::NodeId node)> down;
     // Optional. After the member (re)started or applied a Ready.
     std::function<void(raft::NodeId node, const server::Server&, bool restarted)> applied;
+    // Optional. A snapshot message reached this member's process (failed =
+    // false) or was lost with it (failed = true): what etcd's transport tells
+    // the sender, which otherwise waits in snapshot mode forever.
+    std::function<void(raft::NodeId leader, raft::NodeId follower, bool failed)> snapshot_status;
   };
 
   NodeHost(raft::NodeId id, const SimConfig& config, const raft::ConfState& initial,
@@ -89,6 +93,7 @@ class NodeHost {
  private:
   void ScheduleTick();
   void Pump();
+  void SnapshotStatus(const raft::Message& m, bool failed);
   void FinishReady(uint64_t epoch, raft::Ready rd);
   bool SaveLocalSnapshot();
   void Role();
@@ -116,6 +121,8 @@ class NodeHost {
   bool damaged_ = false;
   std::string failure_;  // why recovery was refused
   std::deque<raft::Message> held_;  // delivered while paused
+  // Snapshot reports that arrived while paused, applied on resume.
+  std::vector<std::pair<raft::NodeId, bool>> held_reports_;
   TimeNs slow_ = 0;
   std::optional<raft::Ready> stalled_ready_;  // fsync waiting for a stall to end
   raft::StateRole last_role_ = raft::StateRole::kFollower;

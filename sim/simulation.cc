@@ -32,6 +32,9 @@ Simulation::Simulation(const SimConfig& config)
   cb.applied = [this](raft::NodeId node, const server::Server& s, bool restarted) {
     committed_.Observe(node, s.kv(), queue_.now(), restarted);
   };
+  cb.snapshot_status = [this](raft::NodeId leader, raft::NodeId follower, bool failed) {
+    nodes_[leader - 1]->ReportSnapshot(follower, failed);
+  };
   for (int i = 1; i <= config.nodes; ++i) {
     Prng raft_prng = root_.Split();
     Prng disk_prng = root_.Split();

@@ -118,7 +118,7 @@ void Server::ServeRead(const serverpb::ClientRequest& req, int64_t now_ms) {
   // Lease requests are answered by the primary lessor only, i.e. a leader
   // that just confirmed its leadership.
   // Bug zoo B22 (lease-deposed-primary): a primary answers without being leader.
-  const bool leader_or_bug = soft_state_.role == raft::StateRole::kLeader ||
+  const bool leader_or_bug = LeaderNow() ||
                              config_.bugs.Has(Bug::kLeaseDeposedPrimary);
   if (!leader_or_bug || !lessor_->is_primary()) {
     resp.set_outcome(serverpb::OUTCOME_ERROR);

@@ -196,7 +196,7 @@ void Server::ExpireLeases(int64_t now_ms) {
   // Bug zoo B22 (lease-deposed-primary): a deposed primary proposes revokes
   // (forwarded to the real leader) for leases it alone saw expire.
   const bool deposed_acts = config_.bugs.Has(Bug::kLeaseDeposedPrimary);
-  if (soft_state_.role != raft::StateRole::kLeader && !deposed_acts) return;
+  if (!LeaderNow() && !deposed_acts) return;
   for (int64_t id : lessor_->ExpiredLeases(now_ms)) {
     auto it = revoke_proposed_at_.find(id);
     if (it != revoke_proposed_at_.end() && it->second + config_.request_timeout_ms > now_ms) {
@@ -212,7 +212,7 @@ void Server::ExpireLeases(int64_t now_ms) {
 }
 
 void Server::CheckQuota() {
-  if (soft_state_.role != raft::StateRole::kLeader || nospace_ || nospace_proposed_) return;
+  if (!LeaderNow() || nospace_ || nospace_proposed_) return;
   if (db_bytes_ <= config_.quota_bytes) return;
   serverpb::InternalRequest r;
   r.set_id(NextInternalId());

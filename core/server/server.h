@@ -112,6 +112,11 @@ class Server {
   void MaybeSnapshot();
   void ExpireRequests(int64_t now_ms);
   void ExpireLeases(int64_t now_ms);
+  // Raft's role now, not the one of the last Ready handled: a leader whose
+  // Ready loop is stuck behind a slow fsync may already be deposed, and a
+  // proposal it makes then is forwarded to the new leader (etcd #15247;
+  // scenarios/lease-slow-leader.yaml).
+  bool LeaderNow() const { return raw_->raft().state() == raft::StateRole::kLeader; }
   void CheckQuota();
   // apply.cc
   void ApplyEntry(const raft::Entry& e, int64_t now_ms);
