@@ -1,5 +1,7 @@
 #include "sim/node_host.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/base/check.h"
@@ -66,6 +68,7 @@ void NodeHost::Crash() {
   for (const raft::Message& m : held_) SnapshotStatus(m, /*failed=*/true);
   held_.clear();
   held_reports_.clear();
+  missed_ticks_ = 0;
   stalled_ready_.reset();
   const char* what = disk_.Crash();
   trace_->Add(queue_->now(), TraceKind::kFault, id_, 3, 0, 0, std::string("crashed; disk ") + what);
@@ -74,6 +77,15 @@ void NodeHost::Crash() {
 
 void NodeHost::Resume() {
   paused_ = false;
+  // The clock ran on while the process was stopped: it sees that time pass
+  // before it reads its socket, as a host deriving ticks from a monotonic
+  // clock would. A lease must not outlive a pause. More than two election
+  // timeouts of ticks change nothing more.
+  const int catch_up = std::min(std::exchange(missed_ticks_, 0), 2 * config_.server.election_tick + 1);
+  if (up()) {
+    for (int i = 0; i < catch_up; ++i) server_->Tick(LocalMs());
+    Role();
+  }
   std::deque<raft::Message> held = std::exchange(held_, {});
   for (const raft::Message& m : held) Deliver(m);
   for (const auto& [to, failed] : std::exchange(held_reports_, {})) ReportSnapshot(to, failed);
@@ -89,6 +101,8 @@ void NodeHost::ScheduleTick() {
       server_->Tick(LocalMs());
       Role();
       Pump();
+    } else {
+      ++missed_ticks_;
     }
     ScheduleTick();
   });

@@ -123,6 +123,7 @@ class NodeHost {
   std::deque<raft::Message> held_;  // delivered while paused
   // Snapshot reports that arrived while paused, applied on resume.
   std::vector<std::pair<raft::NodeId, bool>> held_reports_;
+  int missed_ticks_ = 0;  // ticks that fell while paused, delivered on resume
   TimeNs slow_ = 0;
   std::optional<raft::Ready> stalled_ready_;  // fsync waiting for a stall to end
   raft::StateRole last_role_ = raft::StateRole::kFollower;

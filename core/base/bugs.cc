@@ -23,7 +23,7 @@ constexpr std::array<BugInfo, static_cast<size_t>(Bug::kCount)> kBugs{{
     {Bug::kLeaderLocalRead, "leader-local-read", "B07",
      "a leader serves linearizable reads from local state without ReadIndex"},
     {Bug::kLeaseReadNoCheckQuorum, "lease-read-no-check-quorum", "B09",
-     "lease-based reads trusted without check-quorum or after a handoff"},
+     "a leader takes its leadership as the read lease, as etcd does"},
     {Bug::kAckBeforeFsync, "ack-before-fsync", "B10",
      "messages and acknowledgements leave before the Ready is durable"},
     {Bug::kApplyIndexNotAtomic, "apply-index-not-atomic", "B11",

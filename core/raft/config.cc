@@ -30,6 +30,7 @@ Status Config::Validate() const {
       !bugs.Has(Bug::kLeaseReadNoCheckQuorum)) {
     return Invalid("check_quorum must be enabled when read_only_option is lease-based");
   }
+  if (max_clock_drift_ppm >= 1'000'000) return Invalid("max clock drift must be below 1000000 ppm");
   return OkStatus();
 }
 

@@ -43,6 +43,10 @@ struct Config {
   // Run a pre-vote round that does not disturb terms before a real election.
   bool pre_vote = false;
   ReadOnlyOption read_only_option = ReadOnlyOption::kSafe;
+  // Lease-based reads only: how much faster, in parts per million, any
+  // member's clock may tick than the leader's. The leader's lease is
+  // shortened to stay inside every follower's vote-refusal window.
+  uint32_t max_clock_drift_ppm = 100'000;
   // Followers drop proposals instead of forwarding them to the leader.
   bool disable_proposal_forwarding = false;
   // The node's private randomness (election timeouts). Must outlive the node. Not owned.

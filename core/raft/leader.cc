@@ -129,6 +129,8 @@ void Raft::HandleTransferLeader(const Message& m, Progress* pr) {
   // The transfer must finish within an election timeout (see TickHeartbeat).
   election_elapsed_ = 0;
   lead_transferee_ = transferee;
+  // Its MsgTimeoutNow may arrive late, even after the transfer is abandoned.
+  lease_void_ = true;
   if (pr->match == raft_log_.LastIndex()) {
     SendTimeoutNow(transferee);
     RAFT_LOG(logger_, kInfo, "{} sends MsgTimeoutNow to {} immediately as {} already has "

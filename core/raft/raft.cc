@@ -25,6 +25,16 @@ const char* StepResultName(StepResult result) {
   return "unknown";
 }
 
+// A follower that heard the leader refuses votes until it has ticked
+// election_tick times, which takes at least election_tick - 1 of its tick
+// periods. The leader's lease must end within that window measured by the
+// fastest follower clock and the slowest leader clock.
+uint64_t Raft::LeaseTicks(const Config& config) {
+  const uint64_t window = static_cast<uint64_t>(config.election_tick - 1);
+  const uint64_t drift = config.max_clock_drift_ppm;
+  return window * (1'000'000 - drift) / (1'000'000 + drift);
+}
+
 Raft::Raft(const Config& config)
     : id_(config.id),
       raft_log_(*config.storage, config.max_committed_size_per_ready),
@@ -39,6 +49,7 @@ Raft::Raft(const Config& config)
       disable_proposal_forwarding_(config.disable_proposal_forwarding),
       heartbeat_timeout_(config.heartbeat_tick),
       election_timeout_(config.election_tick),
+      lease_ticks_(LeaseTicks(config)),
       prng_(*config.prng),
       logger_(config.logger),
       bugs_(config.bugs),
@@ -126,6 +137,7 @@ void Raft::Reset(uint64_t term) {
   heartbeat_elapsed_ = 0;
   ResetRandomizedElectionTimeout();
   AbortLeaderTransfer();
+  lease_void_ = false;
   trk_.ResetVotes();
   granted_vote_count_ = 0;
   const uint64_t last = raft_log_.LastIndex();
@@ -193,6 +205,7 @@ void Raft::BecomeLeader() {
 }
 
 void Raft::Tick() {
+  ++ticks_;
   if (state_ == StateRole::kLeader) {
     TickHeartbeat();
   } else {
@@ -245,7 +258,12 @@ bool Raft::StepByTerm(const Message& m, bool* handled) {
   if (m.term > term_) {
     if (is_vote) {
       const bool force = m.context == kCampaignTransfer;
-      bool in_lease = check_quorum_ && lead_ != kNone && election_elapsed_ < election_timeout_;
+      // A node that restarted cannot know when it last heard a leader, so
+      // under leader leases it waits an election timeout before voting.
+      const bool just_started =
+          read_only_.option() == ReadOnlyOption::kLeaseBased && ticks_ < uint64_t(election_timeout_);
+      bool in_lease = check_quorum_ && (lead_ != kNone || just_started) &&
+                      election_elapsed_ < election_timeout_;
       // Bug zoo B13 (pre-vote-ignores-leader): a node cut off from the leader
       // only wins pre-votes through a neighbour that still hears the leader.
       if (bugs_.Has(Bug::kPreVoteIgnoresLeader) && m.type == MessageType::kPreVote) {

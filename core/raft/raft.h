@@ -159,6 +159,9 @@ class Raft {
   ConfState SwitchToConfig(const TrackerConfig& config, const ProgressMap& progress);
   // A leader outside the voters (removed or demoted) hands leadership over.
   void MaybeHandOffLeadership();
+  static uint64_t LeaseTicks(const Config& config);
+  // Lease-based reads: a quorum confirmed this leader less than a lease ago.
+  bool InLease() const;
 
   NodeId id_;
   // Persistent state (the hard state). Invariant: term_ never decreases;
@@ -197,6 +200,12 @@ class Raft {
   bool disable_proposal_forwarding_;
   int heartbeat_timeout_;
   int election_timeout_;
+  uint64_t ticks_ = 0;  // ticks since this node (process) started
+  // Lease-based reads: ticks a quorum-confirmed round stays a lease.
+  uint64_t lease_ticks_;
+  // A transfer was started this term: the transferee's forced election
+  // ignores the followers' lease, so the lease is void until the term ends.
+  bool lease_void_ = false;
   // In [election_timeout_, 2 * election_timeout_), redrawn on every reset.
   int randomized_election_timeout_ = 0;
 

@@ -32,20 +32,26 @@ void Raft::HandleReadIndexAtLeader(const Message& m) {
     SendReadIndexResponse(m, raft_log_.committed());
     return;
   }
-  // Bug zoo B09 (lease-read-no-check-quorum): the lease stays trusted while
-  // the transferee's forced election ignores it.
-  const bool no_transfer = lead_transferee_ == kNone || bugs_.Has(Bug::kLeaseReadNoCheckQuorum);
+  // Bug zoo B09 (lease-read-no-check-quorum): etcd's lease: being leader is
+  // taken as the lease, trusting check-quorum to depose a cut-off leader in
+  // time (it may take two election timeouts; followers vote after one) and
+  // ignoring the transferee's forced election.
+  const bool lease = bugs_.Has(Bug::kLeaseReadNoCheckQuorum) || (!lease_void_ && InLease());
   // A leader that is no longer a voter (removed, handing over) may already
   // have been replaced: it must confirm with the voters, never trust a lease.
-  if (read_only_.option() == ReadOnlyOption::kLeaseBased && no_transfer && voter) {
-    // The lease is the check-quorum guarantee; it is void while a transfer
-    // is under way, because the transferee's forced election ignores it.
+  if (read_only_.option() == ReadOnlyOption::kLeaseBased && lease && voter) {
     SendReadIndexResponse(m, raft_log_.committed());
     return;
   }
-  const uint64_t seq = read_only_.AddRequest(raft_log_.committed(), m);
+  // No lease (or none to trust): a round of heartbeats, which also renews it.
+  const uint64_t seq = read_only_.AddRequest(raft_log_.committed(), m, ticks_);
   read_only_.RecvAck(id_, seq);
   BcastHeartbeatWithContext(ReadOnly::EncodeSeq(seq));
+}
+
+bool Raft::InLease() const {
+  const std::optional<uint64_t> start = read_only_.confirmed_tick();
+  return start && ticks_ < *start + lease_ticks_;
 }
 
 void Raft::SendReadIndexResponse(const Message& request, uint64_t index) {

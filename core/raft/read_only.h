@@ -25,8 +25,10 @@ namespace raftlab::raft {
 enum class ReadOnlyOption : uint8_t {
   // Confirm leadership with a round of heartbeats for every read (ReadIndex).
   kSafe,
-  // Trust the leader lease: serve reads without a round trip. Unsafe when
-  // clocks drift or processes pause; requires check-quorum.
+  // Trust the leader lease: serve reads without a round trip while a
+  // quorum confirmed this leader less than a lease ago. Requires
+  // check-quorum (followers refuse votes for an election timeout after
+  // hearing the leader) and clock rates within max_clock_drift_ppm.
   kLeaseBased,
 };
 
@@ -34,6 +36,7 @@ struct ReadIndexRequest {
   Message request;  // the MsgReadIndex (context in entries[0].data)
   uint64_t index = 0;  // commit index when the request arrived
   uint64_t seq = 0;
+  uint64_t tick = 0;  // the leader's tick count when the round started
 };
 
 class ReadOnly {
@@ -41,8 +44,17 @@ class ReadOnly {
   explicit ReadOnly(ReadOnlyOption option) : option_(option) {}
 
   ReadOnlyOption option() const { return option_; }
-  // Registers a request; returns its sequence number (the heartbeat context).
-  uint64_t AddRequest(uint64_t commit_index, const Message& request);
+  // Registers a request at the leader's tick `tick`; returns its sequence
+  // number (the heartbeat context).
+  uint64_t AddRequest(uint64_t commit_index, const Message& request, uint64_t tick);
+  // Lease-based mode: starts a round with no request (a periodic
+  // heartbeat); a quorum of acks renews the lease from `tick`.
+  uint64_t StartRound(uint64_t tick);
+  // The start tick of the newest round a quorum confirmed this term: no
+  // voter that acked it grants a vote for an election timeout after it.
+  std::optional<uint64_t> confirmed_tick() const { return confirmed_tick_; }
+  // Forgets rounds started before `tick`: too old to give a usable lease.
+  void PruneRounds(uint64_t tick);
   // Records that `from` acknowledged sequence `seq`.
   void RecvAck(NodeId from, uint64_t seq);
   // Releases every request confirmed by a quorum of `voters`, oldest first.
@@ -57,7 +69,16 @@ class ReadOnly {
 
  private:
   ReadOnlyOption option_;
+  struct Round {
+    uint64_t seq;
+    uint64_t tick;
+  };
+  bool Confirmed(uint64_t seq, const JointConfig& voters) const;
+  void Renew(uint64_t tick);
+
   std::deque<ReadIndexRequest> queue_;  // ascending seq
+  std::deque<Round> rounds_;            // ascending seq; lease-based mode only
+  std::optional<uint64_t> confirmed_tick_;
   std::map<NodeId, uint64_t> acked_;    // highest sequence acknowledged by each node
   uint64_t next_seq_ = 1;
 };

@@ -90,6 +90,12 @@ void Raft::BcastAppend() {
 }
 
 void Raft::BcastHeartbeat() {
+  if (read_only_.option() == ReadOnlyOption::kLeaseBased) {
+    // Every heartbeat is a round whose quorum of acks renews the lease.
+    if (ticks_ >= lease_ticks_) read_only_.PruneRounds(ticks_ - lease_ticks_);
+    BcastHeartbeatWithContext(ReadOnly::EncodeSeq(read_only_.StartRound(ticks_)));
+    return;
+  }
   const std::optional<uint64_t> seq = read_only_.LastPendingSeq();
   BcastHeartbeatWithContext(seq ? ReadOnly::EncodeSeq(*seq) : std::string());
 }
@@ -317,7 +323,7 @@ void Raft::HandleHeartbeatResponse(const Message& m, Progress* pr) {
   if (pr->match < raft_log_.LastIndex() || pr->state == ProgressState::kProbe) {
     SendAppend(m.from);
   }
-  if (read_only_.option() != ReadOnlyOption::kSafe || m.context.empty()) return;
+  if (m.context.empty()) return;
   const std::optional<uint64_t> seq = ReadOnly::DecodeSeq(m.context);
   if (!seq) return;
   read_only_.RecvAck(m.from, *seq);

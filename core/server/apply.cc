@@ -26,6 +26,26 @@ bool WritesData(const serverpb::InternalRequest& r) {
   return r.has_put() || (r.has_txn() && HasPut(r.txn())) || r.has_lease_grant();
 }
 
+namespace {
+
+std::set<raft::NodeId> Members(const raft::ConfState& cs) {
+  std::set<raft::NodeId> out(cs.voters.begin(), cs.voters.end());
+  out.insert(cs.learners.begin(), cs.learners.end());
+  out.insert(cs.voters_outgoing.begin(), cs.voters_outgoing.end());
+  out.insert(cs.learners_next.begin(), cs.learners_next.end());
+  return out;
+}
+
+}  // namespace
+
+bool Server::AddsMember(const raft::ConfState& before, const raft::ConfState& after) {
+  const std::set<raft::NodeId> had = Members(before);
+  for (raft::NodeId id : Members(after)) {
+    if (!had.contains(id)) return true;
+  }
+  return false;
+}
+
 void Server::ApplyEntry(const raft::Entry& e, int64_t now_ms) {
   // Entries at or below the consistent index are already in the state we
   // restored from a snapshot: replaying them must change nothing.
@@ -34,7 +54,13 @@ void Server::ApplyEntry(const raft::Entry& e, int64_t now_ms) {
   if (e.type != raft::EntryType::kNormal) {
     Result<raft::ConfChangeV2> cc = raft::DecodeConfChange(e);
     CHECK_MSG(cc.has_value(), "committed conf change does not decode");
+    const raft::ConfState before = conf_state_;
     conf_state_ = raw_->ApplyConfChange(*cc);
+    // A member (re-)added under an id that a snapshot left out refuses that
+    // snapshot, and with no new entries no newer one would ever be taken:
+    // the leader would send it forever (scenarios/membership-changes.yaml,
+    // seed 60). Take one that names the new member at once.
+    if (AddsMember(before, conf_state_)) snapshot_now_ = true;
   } else if (!e.data.empty()) {
     serverpb::InternalRequest r;
     CHECK_MSG(r.ParseFromString(e.data), "committed entry is not an InternalRequest");

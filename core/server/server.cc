@@ -62,6 +62,7 @@ Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered&
   c.check_quorum = config.check_quorum;
   c.pre_vote = config.pre_vote;
   c.read_only_option = config.read_only;
+  c.max_clock_drift_ppm = config.max_clock_drift_ppm;
   c.prng = prng;
   c.logger = config.logger;
   c.bugs = config.bugs;
@@ -222,7 +223,9 @@ void Server::CheckQuota() {
 }
 
 void Server::MaybeSnapshot() {
-  if (consistent_index_ < last_snapshot_index_ + config_.snapshot_entries) return;
+  const bool due = consistent_index_ >= last_snapshot_index_ + config_.snapshot_entries;
+  if (!due && !(snapshot_now_ && consistent_index_ > last_snapshot_index_)) return;
+  snapshot_now_ = false;
   raft::StorageResult<raft::Snapshot> snap =
       storage_.CreateSnapshot(consistent_index_, conf_state_, EncodeState());
   CHECK(snap.has_value());

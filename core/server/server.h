@@ -112,6 +112,7 @@ class Server {
   void MaybeSnapshot();
   void ExpireRequests(int64_t now_ms);
   void ExpireLeases(int64_t now_ms);
+  static bool AddsMember(const raft::ConfState& before, const raft::ConfState& after);
   // Raft's role now, not the one of the last Ready handled: a leader whose
   // Ready loop is stuck behind a slow fsync may already be deposed, and a
   // proposal it makes then is forwarded to the new leader (etcd #15247;
@@ -162,6 +163,7 @@ class Server {
   std::vector<serverpb::ClientResponse> responses_;
   std::optional<raft::Snapshot> snapshot_to_save_;
   uint64_t last_snapshot_index_ = 0;
+  bool snapshot_now_ = false;  // a member was added: snapshot before the next is due
   raft::SoftState soft_state_;
   uint64_t promote_at_index_ = 0;  // leader: renew leases once applied reaches it
   bool nospace_proposed_ = false;

@@ -21,6 +21,7 @@ struct ServerConfig {
   bool pre_vote = true;
   bool check_quorum = true;
   raft::ReadOnlyOption read_only = raft::ReadOnlyOption::kSafe;
+  uint32_t max_clock_drift_ppm = 100'000;  // lease-based reads: assumed clock-rate bound
   int64_t tick_ms = 100;             // one tick of the member's own clock
   uint64_t snapshot_entries = 1000;  // take a snapshot after this many applied entries
   uint64_t snapshot_catchup_entries = 500;  // entries kept behind a snapshot

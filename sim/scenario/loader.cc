@@ -161,7 +161,8 @@ class Loader {
     Keys(n, "cluster",
          {"nodes", "pre_vote", "check_quorum", "read_mode", "election_ticks", "heartbeat_ticks",
           "tick", "snapshot_entries", "snapshot_catchup_entries", "quota_bytes",
-          "max_inflight_msgs", "max_size_per_msg", "max_uncommitted_bytes", "request_timeout"});
+          "max_inflight_msgs", "max_size_per_msg", "max_uncommitted_bytes", "request_timeout",
+          "max_clock_drift_ppm"});
     server::ServerConfig& c = s->config.server;
     if (n["nodes"]) s->config.nodes = static_cast<int>(Int(n["nodes"], "cluster.nodes", 1, 9));
     if (n["pre_vote"]) c.pre_vote = Bool(n["pre_vote"], "cluster.pre_vote");
@@ -211,6 +212,10 @@ class Loader {
     if (n["max_size_per_msg"]) {
       c.max_size_per_msg = static_cast<uint64_t>(
           Int(n["max_size_per_msg"], "cluster.max_size_per_msg", 0, int64_t{1} << 32));
+    }
+    if (n["max_clock_drift_ppm"]) {
+      c.max_clock_drift_ppm = static_cast<uint32_t>(
+          Int(n["max_clock_drift_ppm"], "cluster.max_clock_drift_ppm", 0, 999'999));
     }
     if (n["max_uncommitted_bytes"]) {
       c.max_uncommitted_bytes = static_cast<uint64_t>(

@@ -26,7 +26,7 @@ TEST(ScenarioLoader, MinimalScenarioGetsTheDefaults) {
 
 TEST(ScenarioLoader, ParsesEveryFaultFieldAndDuration) {
   Result<Scenario> s = LoadScenarioFromString(
-      "name: x\nduration: 10s\ncluster: {nodes: 5, tick: 50ms, read_mode: lease-based}\n"
+      "name: x\nduration: 10s\ncluster: {nodes: 5, tick: 50ms, read_mode: lease-based, max_clock_drift_ppm: 500000}\n"
       "faults:\n"
       "  - {at: 1500ms, do: isolate, target: leader, for: 2s}\n"
       "  - {at: 2s, do: partition, groups: [[n1, n2], [n3, n4, n5]]}\n"
@@ -50,6 +50,7 @@ TEST(ScenarioLoader, ParsesEveryFaultFieldAndDuration) {
   EXPECT_EQ(f[5].amount, 7);
   EXPECT_EQ(s->config.server.tick_ms, 50);
   EXPECT_EQ(s->config.server.read_only, raft::ReadOnlyOption::kLeaseBased);
+  EXPECT_EQ(s->config.server.max_clock_drift_ppm, 500000u);
 }
 
 TEST(ScenarioLoader, ErrorsNameLineColumnAndWhatWasExpected) {

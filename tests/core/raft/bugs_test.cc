@@ -28,61 +28,11 @@ Message Propose(NodeId id, const std::string& data) {
   return m;
 }
 
-// A local linearizable-read request carrying `ctx`.
-Message ReadIndex(NodeId id, const std::string& ctx) {
-  Message m = MakeMsg(kNone, id, MessageType::kReadIndex);
-  m.entries.push_back(Entry{0, 0, EntryType::kNormal, ctx});
-  return m;
-}
-
 Message VoteRequest(MessageType type, NodeId from, NodeId to, uint64_t term) {
   Message m = MakeMsg(from, to, type, term);
   m.index = 0;  // an empty log: up to date against any empty log
   m.log_term = 0;
   return m;
-}
-
-// Makes `t` leader of the next term, as winning an election does: its empty
-// entry goes out in MsgApps (still queued).
-void ElectLeader(TestRaft& t) {
-  RaftTestAccess::BecomeCandidate(*t);
-  RaftTestAccess::BecomeLeader(*t);
-  RaftTestAccess::BcastAppend(*t);
-}
-
-// Makes `t` (just elected by ElectLeader) commit its empty entry with every
-// follower's acknowledgement, then applies it.
-void CommitNoopEntry(TestRaft& t) {
-  ASSERT_EQ(t->state(), StateRole::kLeader);
-  for (const Message& m : ReadMessages(t)) {
-    if (m.type == MessageType::kApp) t->Step(AcceptAndReply(m));
-  }
-  ReadMessages(t);
-  NextEnts(t);
-}
-
-// Answers every heartbeat in `msgs` (the sender's queue) as a live follower.
-void AnswerHeartbeats(TestRaft& t, const std::vector<Message>& msgs) {
-  for (const Message& m : msgs) {
-    if (m.type != MessageType::kHeartbeat) continue;
-    Message resp = MakeMsg(m.to, m.from, MessageType::kHeartbeatResp, m.term);
-    resp.context = m.context;
-    t->Step(resp);
-  }
-}
-
-std::vector<Message> OfType(const std::vector<Message>& msgs, MessageType type) {
-  std::vector<Message> out;
-  for (const Message& m : msgs) {
-    if (m.type == type) out.push_back(m);
-  }
-  return out;
-}
-
-std::vector<uint64_t> ReadIndexes(TestRaft& t) {
-  std::vector<uint64_t> out;
-  for (const ReadState& rs : t->TakeReadStates()) out.push_back(rs.index);
-  return out;
 }
 
 // B01: §5.4.2, the leader of term 3 learns that index 2 (term 2) is on both
@@ -214,7 +164,7 @@ TEST(RaftBugZoo, B07_LeaderLocalReadAnswersWithoutQuorum) {
     SCOPED_TRACE(planted);
     TestRaft t = NewTestRaft(1, {1, 2, 3}, WithBug(Bug::kLeaderLocalRead, planted));
     ElectLeader(t);
-    CommitNoopEntry(t);
+    AckNoopEntry(t);
     ASSERT_EQ(t->raft_log().committed(), 1u);
     t->Step(ReadIndex(1, "r"));
     const std::vector<Message> beats = OfType(ReadMessages(t), MessageType::kHeartbeat);
@@ -248,7 +198,8 @@ TEST(RaftBugZoo, B09_LeaseReadNoCheckQuorumServesReadDuringTransfer) {
     options.check_quorum = true;
     TestRaft t = NewTestRaft(1, {1, 2, 3}, options);
     ElectLeader(t);
-    CommitNoopEntry(t);
+    AckNoopEntry(t);
+    ConfirmedHeartbeatRound(t, options);
     // Without a transfer the lease serves the read at once, bug or not.
     t->Step(ReadIndex(1, "before"));
     ASSERT_EQ(ReadIndexes(t), std::vector<uint64_t>{1});
@@ -257,6 +208,28 @@ TEST(RaftBugZoo, B09_LeaseReadNoCheckQuorumServesReadDuringTransfer) {
     const std::vector<Message> sent = ReadMessages(t);
     ASSERT_EQ(OfType(sent, MessageType::kTimeoutNow).size(), 1u);
     t->Step(ReadIndex(1, "during"));
+    EXPECT_EQ(ReadIndexes(t), planted ? std::vector<uint64_t>{1} : std::vector<uint64_t>{});
+  }
+}
+
+// B09 (c): etcd takes leadership itself as the lease. A leader that stopped
+// hearing its followers keeps leading until check-quorum, up to two election
+// timeouts, while they may elect another after one.
+TEST(RaftBugZoo, B09_LeaseReadNoCheckQuorumOutlivesTheFollowersWindow) {
+  for (bool planted : {false, true}) {
+    SCOPED_TRACE(planted);
+    TestRaftOptions options = WithBug(Bug::kLeaseReadNoCheckQuorum, planted);
+    options.read_only_option = ReadOnlyOption::kLeaseBased;
+    options.check_quorum = true;
+    TestRaft t = NewTestRaft(1, {1, 2, 3}, options);
+    ElectLeader(t);
+    AckNoopEntry(t);
+    ConfirmedHeartbeatRound(t, options);
+    // The followers go silent for all but one tick of their election timeout.
+    for (int i = 1; i < options.election_tick; ++i) t->Tick();
+    ReadMessages(t);
+    ASSERT_EQ(t->state(), StateRole::kLeader);
+    t->Step(ReadIndex(1, "late"));
     EXPECT_EQ(ReadIndexes(t), planted ? std::vector<uint64_t>{1} : std::vector<uint64_t>{});
   }
 }
@@ -361,7 +334,7 @@ TEST(RaftBugZoo, B17_InflightStallSendsNothingOnFullWindow) {
     options.max_inflight_msgs = 2;
     TestRaft t = NewTestRaft(1, {1, 2, 3}, options);
     ElectLeader(t);
-    CommitNoopEntry(t);
+    AckNoopEntry(t);
     t->Step(Propose(1, "a"));
     t->Step(Propose(1, "b"));
     for (const Message& m : ReadMessages(t)) {
@@ -392,7 +365,7 @@ TEST(RaftBugZoo, B18_UncommittedSizeLeakDropsProposalsAfterCommit) {
     options.max_uncommitted_entries_size = 10;
     TestRaft t = NewTestRaft(1, {1, 2}, options);
     ElectLeader(t);
-    CommitNoopEntry(t);
+    AckNoopEntry(t);
     ASSERT_EQ(t->Step(Propose(1, "aaaaaaaa")), StepResult::kOk);
     for (const Message& m : ReadMessages(t)) {
       if (m.type == MessageType::kApp) t->Step(AcceptAndReply(m));
@@ -450,7 +423,7 @@ TEST(RaftBugZoo, B27_MatchRegressOnReorderedResponse) {
     SCOPED_TRACE(planted);
     TestRaft t = NewTestRaft(1, {1, 2, 3}, WithBug(Bug::kMatchRegress, planted));
     ElectLeader(t);
-    CommitNoopEntry(t);
+    AckNoopEntry(t);
     t->Step(Propose(1, "a"));  // index 2
     t->Step(Propose(1, "b"));  // index 3
     Message older = MakeMsg(2, 1, MessageType::kAppResp, 1);

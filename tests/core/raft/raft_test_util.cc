@@ -80,6 +80,7 @@ Config TestConfig(NodeId id, const Storage* storage, Prng* prng, const TestRaftO
   c.check_quorum = options.check_quorum;
   c.max_uncommitted_entries_size = options.max_uncommitted_entries_size;
   c.read_only_option = options.read_only_option;
+  c.max_clock_drift_ppm = options.max_clock_drift_ppm;
   c.prng = prng;
   c.bugs = options.bugs;
   return c;
@@ -237,5 +238,55 @@ void PrintTo(const Entry& e, std::ostream* os) { *os << DescribeEntry(e); }
 void PrintTo(const Message& m, std::ostream* os) { *os << DescribeMessage(m); }
 void PrintTo(const HardState& hs, std::ostream* os) { *os << DescribeHardState(hs); }
 void PrintTo(const ConfState& cs, std::ostream* os) { *os << DescribeConfState(cs); }
+
+Message ReadIndex(NodeId id, const std::string& ctx) {
+  Message m = MakeMsg(kNone, id, MessageType::kReadIndex);
+  m.entries.push_back(Entry{0, 0, EntryType::kNormal, ctx});
+  return m;
+}
+
+void ElectLeader(TestRaft& t) {
+  RaftTestAccess::BecomeCandidate(*t);
+  RaftTestAccess::BecomeLeader(*t);
+  RaftTestAccess::BcastAppend(*t);
+}
+
+void AckNoopEntry(TestRaft& t) {
+  CHECK(t->state() == StateRole::kLeader);
+  for (const Message& m : ReadMessages(t)) {
+    if (m.type == MessageType::kApp) t->Step(AcceptAndReply(m));
+  }
+  ReadMessages(t);
+  NextEnts(t);
+}
+
+void AnswerHeartbeats(TestRaft& t, const std::vector<Message>& msgs) {
+  for (const Message& m : msgs) {
+    if (m.type != MessageType::kHeartbeat) continue;
+    Message resp = MakeMsg(m.to, m.from, MessageType::kHeartbeatResp, m.term);
+    resp.context = m.context;
+    t->Step(resp);
+  }
+}
+
+std::vector<Message> OfType(const std::vector<Message>& msgs, MessageType type) {
+  std::vector<Message> out;
+  for (const Message& m : msgs) {
+    if (m.type == type) out.push_back(m);
+  }
+  return out;
+}
+
+std::vector<uint64_t> ReadIndexes(TestRaft& t) {
+  std::vector<uint64_t> out;
+  for (const ReadState& rs : t->TakeReadStates()) out.push_back(rs.index);
+  return out;
+}
+
+void ConfirmedHeartbeatRound(TestRaft& t, const TestRaftOptions& options) {
+  for (int i = 0; i < options.heartbeat_tick; ++i) t->Tick();
+  AnswerHeartbeats(t, ReadMessages(t));
+  ReadMessages(t);
+}
 
 }  // namespace raftlab::raft

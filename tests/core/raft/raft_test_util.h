@@ -93,6 +93,7 @@ struct TestRaftOptions {
   size_t max_inflight_msgs = 256;
   uint64_t max_uncommitted_entries_size = kNoLimit;
   ReadOnlyOption read_only_option = ReadOnlyOption::kSafe;
+  uint32_t max_clock_drift_ppm = 100'000;
   uint64_t seed = 1;  // the node's election-timeout stream (fixed: runs repeat)
   BugSet bugs;        // planted bugs (bug zoo tests only)
 };
@@ -186,6 +187,25 @@ NodeView ViewOf(const TestRaft& t);
 
 // gtest printers (found by argument-dependent lookup), so failures show
 // "1->2 MsgApp Term:1 ..." instead of bytes.
+// --- Leader-side helpers for read and lease tests ---
+
+// A local linearizable-read request carrying `ctx`.
+Message ReadIndex(NodeId id, const std::string& ctx);
+// Makes `t` leader of the next term, as winning an election does: its empty
+// entry goes out in MsgApps (still queued).
+void ElectLeader(TestRaft& t);
+// Makes `t` (just elected by ElectLeader) commit its empty entry with every
+// follower's acknowledgement, then applies it.
+void AckNoopEntry(TestRaft& t);
+// Answers every heartbeat in `msgs` (the sender's queue) as a live follower.
+void AnswerHeartbeats(TestRaft& t, const std::vector<Message>& msgs);
+std::vector<Message> OfType(const std::vector<Message>& msgs, MessageType type);
+// The indexes of the ReadStates `t` produced since the last call.
+std::vector<uint64_t> ReadIndexes(TestRaft& t);
+// A heartbeat round that every follower acknowledges: under lease-based
+// reads, it starts the leader's lease.
+void ConfirmedHeartbeatRound(TestRaft& t, const TestRaftOptions& options);
+
 void PrintTo(const Entry& e, std::ostream* os);
 void PrintTo(const Message& m, std::ostream* os);
 void PrintTo(const HardState& hs, std::ostream* os);

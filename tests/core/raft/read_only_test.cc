@@ -33,8 +33,8 @@ std::vector<std::string> Contexts(const std::vector<ReadIndexRequest>& released)
 TEST(ReadOnly, SequencesIncrease) {
   ReadOnly ro(ReadOnlyOption::kSafe);
   EXPECT_EQ(ro.LastPendingSeq(), std::nullopt);
-  const uint64_t a = ro.AddRequest(5, ReadRequest("a"));
-  const uint64_t b = ro.AddRequest(5, ReadRequest("a"));  // a retry: a new sequence
+  const uint64_t a = ro.AddRequest(5, ReadRequest("a"), 0);
+  const uint64_t b = ro.AddRequest(5, ReadRequest("a"), 0);  // a retry: a new sequence
   EXPECT_LT(a, b);
   EXPECT_EQ(ro.LastPendingSeq(), b);
   EXPECT_EQ(ro.PendingCount(), 2u);
@@ -42,8 +42,8 @@ TEST(ReadOnly, SequencesIncrease) {
 
 TEST(ReadOnly, LaterAckReleasesEarlierRequests) {
   ReadOnly ro(ReadOnlyOption::kSafe);
-  const uint64_t a = ro.AddRequest(5, ReadRequest("a"));
-  const uint64_t b = ro.AddRequest(6, ReadRequest("b"));
+  const uint64_t a = ro.AddRequest(5, ReadRequest("a"), 0);
+  const uint64_t b = ro.AddRequest(6, ReadRequest("b"), 0);
   ASSERT_LT(a, b);
   ro.RecvAck(1, b);  // the leader itself
   EXPECT_TRUE(ro.Advance(Majority({1, 2, 3})).empty());
@@ -58,12 +58,12 @@ TEST(ReadOnly, LaterAckReleasesEarlierRequests) {
 
 TEST(ReadOnly, EarlierRoundAckNeverConfirmsLaterRequest) {
   ReadOnly ro(ReadOnlyOption::kSafe);
-  const uint64_t first = ro.AddRequest(5, ReadRequest("x"));
+  const uint64_t first = ro.AddRequest(5, ReadRequest("x"), 0);
   ro.RecvAck(1, first);
   ro.RecvAck(2, first);
   EXPECT_EQ(Contexts(ro.Advance(Majority({1, 2, 3}))), (std::vector<std::string>{"x"}));
   // The same client context again: acks of the first round must not count.
-  const uint64_t second = ro.AddRequest(7, ReadRequest("x"));
+  const uint64_t second = ro.AddRequest(7, ReadRequest("x"), 0);
   ro.RecvAck(1, second);
   EXPECT_TRUE(ro.Advance(Majority({1, 2, 3})).empty());
   ro.RecvAck(3, first);  // a late ack from the earlier round
@@ -78,8 +78,8 @@ TEST(ReadOnly, EarlierRoundAckNeverConfirmsLaterRequest) {
 
 TEST(ReadOnly, AckOfEarlierSequenceReleasesOnlyUpToIt) {
   ReadOnly ro(ReadOnlyOption::kSafe);
-  const uint64_t a = ro.AddRequest(5, ReadRequest("a"));
-  const uint64_t b = ro.AddRequest(6, ReadRequest("b"));
+  const uint64_t a = ro.AddRequest(5, ReadRequest("a"), 0);
+  const uint64_t b = ro.AddRequest(6, ReadRequest("b"), 0);
   ro.RecvAck(1, b);
   ro.RecvAck(2, a);
   EXPECT_EQ(Contexts(ro.Advance(Majority({1, 2, 3}))), (std::vector<std::string>{"a"}));
@@ -92,7 +92,7 @@ TEST(ReadOnly, AckOfEarlierSequenceReleasesOnlyUpToIt) {
 
 TEST(ReadOnly, JointConfigNeedsBothMajorities) {
   ReadOnly ro(ReadOnlyOption::kSafe);
-  const uint64_t a = ro.AddRequest(5, ReadRequest("a"));
+  const uint64_t a = ro.AddRequest(5, ReadRequest("a"), 0);
   const JointConfig joint{MajorityConfig({1, 2, 3}), MajorityConfig({1, 4, 5})};
   ro.RecvAck(1, a);
   ro.RecvAck(2, a);
@@ -103,12 +103,12 @@ TEST(ReadOnly, JointConfigNeedsBothMajorities) {
 
 TEST(ReadOnly, ResetDropsRequestsButNeverReusesSequences) {
   ReadOnly ro(ReadOnlyOption::kSafe);
-  const uint64_t a = ro.AddRequest(5, ReadRequest("a"));
+  const uint64_t a = ro.AddRequest(5, ReadRequest("a"), 0);
   ro.RecvAck(1, a);
   ro.RecvAck(2, a);
   ro.Reset();
   EXPECT_EQ(ro.PendingCount(), 0u);
-  const uint64_t b = ro.AddRequest(6, ReadRequest("b"));
+  const uint64_t b = ro.AddRequest(6, ReadRequest("b"), 0);
   EXPECT_GT(b, a);
   // The acks of before the reset are gone.
   EXPECT_TRUE(ro.Advance(Majority({1, 2, 3})).empty());
