@@ -137,7 +137,13 @@ std::string ViolationClass(const std::string& violation) {
     }
   }
   // A CHECK failure: the file it fired in (line numbers move with edits).
-  if (family == "crash") return family + ": " + rest.substr(0, rest.find(':'));
+  // The path is relative to the source root; a build through a compiler
+  // cache may see it from the build directory ("../core/..."): same class.
+  if (family == "crash") {
+    std::string file = rest.substr(0, rest.find(':'));
+    while (file.starts_with("../")) file.erase(0, 3);
+    return family + ": " + file;
+  }
   // Whole words up to the first one that names something specific (has a
   // digit, a quote or a parenthesis) or ends the phrase (a colon).
   std::string cls;

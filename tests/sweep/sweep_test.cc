@@ -68,6 +68,8 @@ TEST(Sweep, ViolationClassesDropNodesAndNumbers) {
             "linearizability: history is not linearizable");
   EXPECT_EQ(ViolationClass("crash: core/raft/raft_log.cc:187: CHECK failed: x (1 vs 2)"),
             "crash: core/raft/raft_log.cc");
+  EXPECT_EQ(ViolationClass("crash: ../core/raft/raft_log.cc:187: CHECK failed: x (1 vs 2)"),
+            "crash: core/raft/raft_log.cc");
   EXPECT_EQ(ViolationClass("liveness: healthy connected majority n1,n2 had no leader for 8s"),
             "liveness: healthy connected majority");
   EXPECT_EQ(ViolationClass("watch: stream 7 [k2, ): missed revision 82"), "watch: stream");
