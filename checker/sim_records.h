@@ -61,6 +61,7 @@ struct WatchRecord {
     kCompacted,  // canceled because the start was compacted (compact_revision set)
     kCanceled,   // canceled for another reason
     kBroken,     // the client gave up on the member (crash, stall) and will reconnect
+    kProgress,   // a bookmark: no events, every matching one up to header_revision delivered
   };
   Kind kind = Kind::kEvents;
   uint64_t time_ns = 0;
@@ -80,6 +81,9 @@ struct WatchStream {
   std::string key;
   std::string range_end;  // etcd conventions: "" one key, "\0" every key >= key
   bool prev_kv = false;
+  bool progress_notify = false;  // asked for bookmarks
+  bool no_put = false;           // the NOPUT filter
+  bool no_delete = false;        // the NODELETE filter
   std::vector<WatchRecord> records;
 };
 

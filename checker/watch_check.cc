@@ -1,5 +1,7 @@
 // The WATCH checker (sim_checks.h): one pass over each stream, with the
-// committed history indexed by key for prev_kv.
+// committed history indexed by key for prev_kv. Filters narrow what a stream
+// is owed; progress notifications (bookmarks) are promises checked like
+// deliveries.
 #include <algorithm>
 #include <set>
 
@@ -53,6 +55,7 @@ class StreamChecker {
           next_ = std::max(next_, rec.compact_revision);
           break;
         case WatchRecord::Kind::kEvents: OnEvents(rec); break;
+        case WatchRecord::Kind::kProgress: OnProgress(rec); break;
         case WatchRecord::Kind::kCanceled:
         case WatchRecord::Kind::kBroken: break;
       }
@@ -70,9 +73,27 @@ class StreamChecker {
     auto it = history_.revisions.find(rev);
     if (it == history_.revisions.end()) return out;
     for (const KvChange& c : it->second.changes) {
-      if (InWatchRange(stream_.key, stream_.range_end, c.key)) out.push_back(&c);
+      if (InWatchRange(stream_.key, stream_.range_end, c.key) && !Filtered(c.is_delete)) {
+        out.push_back(&c);
+      }
     }
     return out;
+  }
+
+  bool Filtered(bool is_delete) const { return is_delete ? stream_.no_delete : stream_.no_put; }
+
+  // Bookmarkable: a progress notification at R promises every matching
+  // event up to R was delivered and none at or below R will follow.
+  void OnProgress(const WatchRecord& rec) {
+    if (open_fragment_) {
+      Find(fmt::format("progress notification at {} inside a fragmented revision {}",
+                       rec.header_revision, last_));
+    }
+    CloseRevision();
+    CheckGap(rec.header_revision + 1,
+             fmt::format("a progress notification at {}", rec.header_revision));
+    bookmark_ = std::max(bookmark_, rec.header_revision);
+    next_ = std::max(next_, rec.header_revision + 1);
   }
 
   void OnCreated(const WatchRecord& rec) {
@@ -88,20 +109,26 @@ class StreamChecker {
     }
   }
 
-  void CheckGap(int64_t rev) {
+  // `before` names what came after the gap.
+  void CheckGap(int64_t rev, const std::string& before) {
     // Reliable: nothing matching between what is owed and `rev` was skipped.
     const int64_t from = std::max(next_, last_ + 1);
     for (auto it = history_.revisions.lower_bound(from);
          it != history_.revisions.end() && it->first < rev; ++it) {
       std::vector<const KvChange*> missed = Matching(it->first);
       if (missed.empty()) continue;
-      Find(fmt::format("missed revision {} ({} {}) before delivering revision {}", it->first,
-                       missed[0]->is_delete ? "DELETE" : "PUT", missed[0]->key, rev));
+      Find(fmt::format("missed revision {} ({} {}) before {}", it->first,
+                       missed[0]->is_delete ? "DELETE" : "PUT", missed[0]->key, before));
       return;
     }
   }
 
   void CheckEvent(int64_t rev, const WatchEventView& e) {
+    if (Filtered(e.is_delete)) {
+      Find(fmt::format("revision {} {} delivered as {} despite the {} filter", rev, e.kv.key,
+                       e.is_delete ? "DELETE" : "PUT", e.is_delete ? "NODELETE" : "NOPUT"));
+      return;
+    }
     const KvChange* committed = nullptr;
     for (const KvChange* c : Matching(rev)) {
       if (c->key == e.kv.key) committed = c;
@@ -151,6 +178,11 @@ class StreamChecker {
                          rec.node));
         continue;
       }
+      if (rev <= bookmark_) {
+        Find(fmt::format("revision {} {} delivered after a progress notification at {} (from "
+                         "member {})", rev, e.kv.key, bookmark_, rec.node));
+        continue;
+      }
       if (rev < last_) {
         Find(fmt::format("revision {} delivered after revision {} (from member {})", rev, last_,
                          rec.node));
@@ -161,7 +193,7 @@ class StreamChecker {
       }
       if (rev > last_) {
         CloseRevision();
-        CheckGap(rev);
+        CheckGap(rev, fmt::format("delivering revision {}", rev));
         last_ = rev;
         delivered_at_last_ = 0;
       }
@@ -193,6 +225,7 @@ class StreamChecker {
   int64_t next_ = -1;  // the lowest revision the client is still owed
   int64_t last_ = 0;   // the highest revision delivered
   int64_t closed_ = 0;
+  int64_t bookmark_ = 0;  // the highest progress notification's revision
   size_t delivered_at_last_ = 0;
   bool open_fragment_ = false;
   std::set<std::pair<int64_t, std::string>> seen_;

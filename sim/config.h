@@ -55,6 +55,8 @@ struct WorkloadModel {
   uint32_t watch_prefix_percent = 40;  // watch every "k" key (else one key, or every key)
   uint32_t watch_all_percent = 20;     // watch every key, lease keys included
   uint32_t watch_prev_kv_percent = 50;
+  uint32_t watch_progress_notify_percent = 50;  // ask for bookmarks
+  uint32_t watch_filter_percent = 20;           // a NOPUT or a NODELETE filter (half each)
   uint32_t watch_from_past_percent = 50;  // start below the newest known revision
   TimeNs watch_stall_timeout = 3 * kSecond;  // silence after which a client reconnects
   int lease_clients = 0;
@@ -79,7 +81,13 @@ struct NemesisModel {
 struct SimConfig {
   uint64_t seed = 1;
   int nodes = 3;
-  server::ServerConfig server;  // id is set per node
+  // id is set per node. Bookmarks every second rather than etcd's ten
+  // minutes, so runs exercise them.
+  server::ServerConfig server = [] {
+    server::ServerConfig c;
+    c.watch_progress_ms = 1000;
+    return c;
+  }();
   NetworkModel network;
   DiskModel disk;
   WorkloadModel workload;

@@ -52,6 +52,7 @@ const char* KindName(checker::WatchRecord::Kind kind) {
     case checker::WatchRecord::Kind::kCompacted: return "compacted";
     case checker::WatchRecord::Kind::kCanceled: return "canceled";
     case checker::WatchRecord::Kind::kBroken: return "broken";
+    case checker::WatchRecord::Kind::kProgress: return "progress";
   }
   return "?";
 }
@@ -66,8 +67,12 @@ std::string KvJson(const checker::KeyValueView& kv) {
 std::string WatchLine(const checker::WatchStream& s, const checker::WatchRecord& r) {
   std::string out = fmt::format(
       "{{\"record\":\"watch\",\"client\":{},\"key\":{},\"range_end\":{},\"prev_kv\":{},"
+      "\"progress_notify\":{},\"filters\":[{}],"
       "\"kind\":\"{}\",\"time_ns\":{},\"node\":{},\"watch_id\":{},\"header_revision\":{}",
       s.client, JsonQuote(s.key), JsonQuote(s.range_end), s.prev_kv ? "true" : "false",
+      s.progress_notify ? "true" : "false",
+      s.no_put && s.no_delete ? "\"NOPUT\",\"NODELETE\""
+                              : (s.no_put ? "\"NOPUT\"" : (s.no_delete ? "\"NODELETE\"" : "")),
       KindName(r.kind), r.time_ns, r.node, r.watch_id, r.header_revision);
   if (r.kind == checker::WatchRecord::Kind::kCreated) {
     out += fmt::format(",\"requested_start\":{}", r.requested_start);

@@ -57,6 +57,10 @@ void Workload::StartStreams() {
       s.key = "k" + std::to_string(stream_prng_.Index(static_cast<uint64_t>(model_.keys)));
     }
     s.prev_kv = stream_prng_.Index(100) < model_.watch_prev_kv_percent;
+    s.progress_notify = stream_prng_.Index(100) < model_.watch_progress_notify_percent;
+    if (stream_prng_.Index(100) < model_.watch_filter_percent) {
+      (stream_prng_.Index(2) == 0 ? s.no_put : s.no_delete) = true;
+    }
     WatchClient w;
     w.stream = watch_streams_.size();
     w.node = static_cast<raft::NodeId>(stream_prng_.Range(1, nodes_));
@@ -93,6 +97,9 @@ void Workload::ConnectWatch(size_t w) {
   req.set_key(s.key);
   req.set_range_end(s.range_end);
   req.set_prev_kv(s.prev_kv);
+  req.set_progress_notify(s.progress_notify);
+  if (s.no_put) req.add_filters(etcdserverpb::WatchCreateRequest::NOPUT);
+  if (s.no_delete) req.add_filters(etcdserverpb::WatchCreateRequest::NODELETE);
   req.set_start_revision(c.owed);
   connecting_ = true;
   orphans_.clear();
@@ -163,7 +170,14 @@ void Workload::HandleWatchResponses(size_t w, raft::NodeId node,
       BreakWatch(w, "", /*cancel=*/false);
       return;
     }
-    if (resp.events_size() == 0) continue;  // a bookmark: nothing to record
+    if (resp.events_size() == 0) {
+      // A bookmark: everything up to its revision was delivered; a client
+      // resumes after it (as etcd's does).
+      rec.kind = checker::WatchRecord::Kind::kProgress;
+      c.owed = std::max(c.owed, rec.header_revision + 1);
+      s.records.push_back(std::move(rec));
+      continue;
+    }
     rec.kind = checker::WatchRecord::Kind::kEvents;
     rec.fragment = resp.fragment();
     for (const mvccpb::Event& e : resp.events()) rec.events.push_back(ToView(e));

@@ -109,6 +109,10 @@ void Server::Tick(int64_t now_ms) {
   raw_->Tick();
   ExpireRequests(now_ms);
   ExpireLeases(now_ms);
+  if (config_.watch_progress_ms > 0 && now_ms - last_progress_ms_ >= config_.watch_progress_ms) {
+    last_progress_ms_ = now_ms;
+    watchable_.TickProgress();
+  }
 }
 
 void Server::Step(const raft::Message& m) { raw_->Step(m); }

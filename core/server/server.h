@@ -163,7 +163,8 @@ class Server {
   std::vector<serverpb::ClientResponse> responses_;
   std::optional<raft::Snapshot> snapshot_to_save_;
   uint64_t last_snapshot_index_ = 0;
-  bool snapshot_now_ = false;  // a member was added: snapshot before the next is due
+  bool snapshot_now_ = false;
+  int64_t last_progress_ms_ = 0;  // when watches last got progress notifications  // a member was added: snapshot before the next is due
   raft::SoftState soft_state_;
   uint64_t promote_at_index_ = 0;  // leader: renew leases once applied reaches it
   bool nospace_proposed_ = false;

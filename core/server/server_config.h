@@ -27,6 +27,9 @@ struct ServerConfig {
   uint64_t snapshot_catchup_entries = 500;  // entries kept behind a snapshot
   int64_t quota_bytes = int64_t{2} << 30;   // etcd's default backend quota
   int64_t request_timeout_ms = 5000;        // a proposal not applied by then is UNKNOWN
+  // Progress notifications (bookmarks) to watches that asked for them;
+  // etcd's default interval is 10 minutes. 0: never.
+  int64_t watch_progress_ms = 600'000;
   uint64_t max_size_per_msg = 1 << 20;
   size_t max_inflight_msgs = 256;
   uint64_t max_uncommitted_bytes = 0;  // leader's uncommitted payload limit (0: none)

@@ -162,7 +162,7 @@ class Loader {
          {"nodes", "pre_vote", "check_quorum", "read_mode", "election_ticks", "heartbeat_ticks",
           "tick", "snapshot_entries", "snapshot_catchup_entries", "quota_bytes",
           "max_inflight_msgs", "max_size_per_msg", "max_uncommitted_bytes", "request_timeout",
-          "max_clock_drift_ppm"});
+          "max_clock_drift_ppm", "watch_progress_interval"});
     server::ServerConfig& c = s->config.server;
     if (n["nodes"]) s->config.nodes = static_cast<int>(Int(n["nodes"], "cluster.nodes", 1, 9));
     if (n["pre_vote"]) c.pre_vote = Bool(n["pre_vote"], "cluster.pre_vote");
@@ -225,6 +225,10 @@ class Loader {
       c.request_timeout_ms = static_cast<int64_t>(
           PositiveDuration(n["request_timeout"], "cluster.request_timeout") / kMillisecond);
     }
+    if (n["watch_progress_interval"]) {
+      c.watch_progress_ms = static_cast<int64_t>(
+          Duration(n["watch_progress_interval"], "cluster.watch_progress_interval") / kMillisecond);
+    }
   }
 
   void Network(const YAML::Node& n, NetworkModel* m) const {
@@ -268,12 +272,15 @@ class Loader {
     Keys(n, "workload", {"clients", "keys", "mix", "think", "timeout", "watch", "lease"});
     if (const YAML::Node wn = n["watch"]) {
       Keys(wn, "workload.watch", {"clients", "prefix_percent", "all_percent", "prev_kv_percent",
-                                  "from_past_percent", "stall_timeout"});
+                                  "from_past_percent", "stall_timeout", "progress_notify_percent",
+                                  "filter_percent"});
       if (wn["clients"]) w->watch_clients = static_cast<int>(Int(wn["clients"], "workload.watch.clients", 0, 1000));
       if (wn["prefix_percent"]) w->watch_prefix_percent = static_cast<uint32_t>(Int(wn["prefix_percent"], "workload.watch.prefix_percent", 0, 100));
       if (wn["all_percent"]) w->watch_all_percent = static_cast<uint32_t>(Int(wn["all_percent"], "workload.watch.all_percent", 0, 100));
       if (wn["prev_kv_percent"]) w->watch_prev_kv_percent = static_cast<uint32_t>(Int(wn["prev_kv_percent"], "workload.watch.prev_kv_percent", 0, 100));
       if (wn["from_past_percent"]) w->watch_from_past_percent = static_cast<uint32_t>(Int(wn["from_past_percent"], "workload.watch.from_past_percent", 0, 100));
+      if (wn["progress_notify_percent"]) w->watch_progress_notify_percent = static_cast<uint32_t>(Int(wn["progress_notify_percent"], "workload.watch.progress_notify_percent", 0, 100));
+      if (wn["filter_percent"]) w->watch_filter_percent = static_cast<uint32_t>(Int(wn["filter_percent"], "workload.watch.filter_percent", 0, 100));
       if (wn["stall_timeout"]) w->watch_stall_timeout = PositiveDuration(wn["stall_timeout"], "workload.watch.stall_timeout");
     }
     if (const YAML::Node ln = n["lease"]) {

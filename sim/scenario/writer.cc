@@ -104,6 +104,8 @@ std::string WriteScenario(const Scenario& s, const std::string& header_comment) 
   out << YAML::Key << "max_size_per_msg" << YAML::Value << sc.max_size_per_msg;
   out << YAML::Key << "max_uncommitted_bytes" << YAML::Value << sc.max_uncommitted_bytes;
   out << YAML::Key << "request_timeout" << YAML::Value << fmt::format("{}ms", sc.request_timeout_ms);
+  out << YAML::Key << "watch_progress_interval" << YAML::Value
+      << fmt::format("{}ms", sc.watch_progress_ms);
   out << YAML::EndMap;
 
   const NetworkModel& n = c.network;
@@ -140,6 +142,8 @@ std::string WriteScenario(const Scenario& s, const std::string& header_comment) 
     out << YAML::Key << "all_percent" << YAML::Value << w.watch_all_percent;
     out << YAML::Key << "prev_kv_percent" << YAML::Value << w.watch_prev_kv_percent;
     out << YAML::Key << "from_past_percent" << YAML::Value << w.watch_from_past_percent;
+    out << YAML::Key << "progress_notify_percent" << YAML::Value << w.watch_progress_notify_percent;
+    out << YAML::Key << "filter_percent" << YAML::Value << w.watch_filter_percent;
     out << YAML::Key << "stall_timeout" << YAML::Value << Dur(static_cast<int64_t>(w.watch_stall_timeout));
     out << YAML::EndMap;
   }

@@ -157,6 +157,55 @@ TEST(WatchChecker, ChecksPrevKv) {
             std::string::npos);
 }
 
+WatchRecord Progress(int64_t revision) {
+  WatchRecord r;
+  r.kind = WatchRecord::Kind::kProgress;
+  r.header_revision = revision;
+  return r;
+}
+
+TEST(WatchChecker, ChecksFilters) {
+  const CommittedHistory h = Committed();
+  WatchStream s;
+  s.client = 3;
+  s.key = "a";
+  s.no_delete = true;  // owed the puts to a at 2, 4 and 6, not the delete at 5
+  s.records = {Created(2, 1), Events({Ev(h, 2, "a")}), Events({Ev(h, 4, "a")}),
+               Events({Ev(h, 6, "a")})};
+  EXPECT_EQ(Join(CheckWatchStreams(h, {s}, {})), "");
+  s.records.insert(s.records.begin() + 3, Events({Ev(h, 5, "a")}));
+  const auto found = CheckWatchStreams(h, {s}, {});
+  ASSERT_EQ(found.size(), 1u) << Join(found);
+  EXPECT_NE(found[0].find("revision 5 a delivered as DELETE despite the NODELETE filter"),
+            std::string::npos) << found[0];
+  // Without the filter the same stream owes the delete.
+  s.no_delete = false;
+  s.records.erase(s.records.begin() + 3);
+  const auto missed = CheckWatchStreams(h, {s}, {});
+  ASSERT_EQ(missed.size(), 1u) << Join(missed);
+  EXPECT_NE(missed[0].find("missed revision 5 (DELETE a) before delivering revision 6"),
+            std::string::npos) << missed[0];
+}
+
+TEST(WatchChecker, ChecksProgressNotifications) {
+  const CommittedHistory h = Committed();
+  WatchStream s;
+  s.client = 5;
+  s.key = "b";
+  s.progress_notify = true;
+  // b changes at 3 and 6: a bookmark at 4 after 3 was delivered is right.
+  s.records = {Created(2, 1), Events({Ev(h, 3, "b")}), Progress(4), Events({Ev(h, 6, "b")})};
+  EXPECT_EQ(Join(CheckWatchStreams(h, {s}, {})), "");
+  // A bookmark at 4 before 3 was delivered: it promised 3.
+  s.records = {Created(2, 1), Progress(4), Events({Ev(h, 3, "b")}), Events({Ev(h, 6, "b")})};
+  const auto found = CheckWatchStreams(h, {s}, {});
+  ASSERT_EQ(found.size(), 2u) << Join(found);
+  EXPECT_NE(found[0].find("missed revision 3 (PUT b) before a progress notification at 4"),
+            std::string::npos) << found[0];
+  EXPECT_NE(found[1].find("revision 3 b delivered after a progress notification at 4"),
+            std::string::npos) << found[1];
+}
+
 // Lease 7 granted (TTL 3 s) at t=1s, key "l" put at r2, kept alive at t=2s;
 // the key is deleted by a revoke at r3.
 std::vector<AuxOp> LeaseOps() {
