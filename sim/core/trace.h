@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "sim/core/event_queue.h"
@@ -24,7 +26,20 @@ class Trace {
   // Adds an event: `a`..`c` are its numeric facts (hashed); `text` is only
   // rendered, never hashed, so wording changes do not change the hash.
   void Add(TimeNs time, TraceKind kind, uint64_t node, uint64_t a, uint64_t b, uint64_t c,
-           const std::string& text);
+           std::string_view text) {
+    Record(time, kind, node, a, b, c);
+    if (rendering()) Render(time, node, text);
+  }
+  // The same with the text built by `text()` only if a line is rendered:
+  // sweeps and benchmarks keep no lines, and formatting every message was
+  // most of their cost.
+  template <class TextFn>
+    requires std::is_invocable_r_v<std::string, TextFn&>
+  void Add(TimeNs time, TraceKind kind, uint64_t node, uint64_t a, uint64_t b, uint64_t c,
+           TextFn&& text) {
+    Record(time, kind, node, a, b, c);
+    if (rendering()) Render(time, node, text());
+  }
 
   uint64_t hash() const { return hash_; }
   uint64_t events() const { return events_; }
@@ -36,6 +51,9 @@ class Trace {
   static std::string FormatTime(TimeNs t);  // "12.345678s"
 
  private:
+  bool rendering() const { return keep_lines_; }
+  void Record(TimeNs time, TraceKind kind, uint64_t node, uint64_t a, uint64_t b, uint64_t c);
+  void Render(TimeNs time, uint64_t node, std::string_view text);
   void Mix(uint64_t v);
 
   bool keep_lines_;
