@@ -11,7 +11,7 @@
 namespace raftlab::sim {
 
 Simulation::Simulation(const SimConfig& config)
-    : config_(config), root_(config.seed), trace_(config.keep_trace_lines) {
+    : config_(config), root_(config.seed), trace_(config.keep_trace_lines, config.trace_sink) {
   trace_.set_keep_hash_history(config.keep_hash_history);
   // The fixed split order: network, workload, nemesis, then each node.
   Prng network_prng = root_.Split();

@@ -48,8 +48,10 @@ void Trace::Record(TimeNs time, TraceKind kind, uint64_t node, uint64_t a, uint6
 }
 
 void Trace::Render(TimeNs time, uint64_t node, std::string_view text) {
-  lines_.push_back(node == 0 ? fmt::format("{:>14}      {}", FormatTime(time), text)
-                             : fmt::format("{:>14} n{:<3} {}", FormatTime(time), node, text));
+  std::string line = node == 0 ? fmt::format("{:>14}      {}", FormatTime(time), text)
+                               : fmt::format("{:>14} n{:<3} {}", FormatTime(time), node, text);
+  if (sink_ != nullptr) sink_->Write(line);
+  if (keep_lines_) lines_.push_back(std::move(line));
 }
 
 std::string Trace::FormatTime(TimeNs t) {
