@@ -1,7 +1,9 @@
 // `raftlab replay SCENARIO --seed N [--bug NAME]... [--trace FILE]
 //  [--history FILE]`: reruns one seed in this process, prints its trace hash
-// (the one `raftlab run` reported) and its findings, and writes the
-// human-readable trace. Exit 0 pass, 1 a violation, 2 bad input, 3 unknown.
+// (the one `raftlab run` reported) and its findings, and streams the
+// human-readable trace to a file as the run produces it (memory stays
+// bounded however long the run). Exit 0 pass, 1 a violation, 2 bad input,
+// 3 unknown.
 #include <cstdio>
 #include <fstream>
 
@@ -23,10 +25,17 @@ struct ReplayFlags {
   std::string history;
 };
 
+// The streamed trace, so a CHECK failure outside the simulated cluster (the
+// cluster's own become `crash:` violations) can still flush what was written.
+std::ofstream* streamed_trace_out = nullptr;
+const std::string* streamed_trace_path = nullptr;
+
 [[noreturn]] void OnCheckFailure(const std::string& message) {
   std::fflush(stdout);
-  std::printf("VIOLATION crash: %s\n(the run stopped at this CHECK failure; no trace written)\n",
-              message.c_str());
+  if (streamed_trace_out != nullptr) streamed_trace_out->flush();
+  std::printf("VIOLATION crash: %s\n(the run stopped at this CHECK failure; the trace up to it "
+              "is in %s)\n",
+              message.c_str(), streamed_trace_path != nullptr ? streamed_trace_path->c_str() : "?");
   std::fflush(stdout);
   std::_Exit(kExitViolation);
 }
@@ -37,22 +46,29 @@ int Replay(const ReplayFlags& flags) {
     PrintError(s.error().message);
     return kExitUsage;
   }
+  const std::string trace_path =
+      flags.trace.empty() ? fmt::format("{}.seed{}.trace.txt", s->name, flags.seed) : flags.trace;
+  std::ofstream trace_out(trace_path);
+  if (!trace_out) {
+    PrintError(fmt::format("--trace {}: cannot write the trace there", trace_path));
+    return kExitUsage;
+  }
+  sim::StreamTraceSink sink(&trace_out);
+  streamed_trace_out = &trace_out;
+  streamed_trace_path = &trace_path;
   SetCheckFailureHandler(&OnCheckFailure);
   sweep::SeedArtifacts art;
   sweep::RunOptions keep;
-  keep.keep_trace = true;
+  keep.trace_sink = &sink;
   keep.keep_artifacts = true;
   const sweep::SeedOutcome o = sweep::RunSeed(*s, flags.seed, keep, &art);
   SetCheckFailureHandler(nullptr);
-  const std::string trace_path =
-      flags.trace.empty() ? fmt::format("{}.seed{}.trace.txt", s->name, flags.seed) : flags.trace;
-  {
-    std::ofstream out(trace_path);
-    for (const std::string& line : art.trace_lines) out << line << "\n";
-    if (!out) {
-      PrintError(fmt::format("--trace {}: cannot write the trace there", trace_path));
-      return kExitUsage;
-    }
+  streamed_trace_out = nullptr;
+  streamed_trace_path = nullptr;
+  trace_out.close();
+  if (!trace_out) {
+    PrintError(fmt::format("--trace {}: cannot write the trace there", trace_path));
+    return kExitUsage;
   }
   if (!flags.history.empty()) std::ofstream(flags.history) << art.history_jsonl;
   std::printf("%s seed %lu trace hash %016lx\n", s->name.c_str(), flags.seed, o.trace_hash);

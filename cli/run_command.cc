@@ -42,18 +42,18 @@ void WriteFile(const std::filesystem::path& path, const std::string& content) {
 // In the child, for a failing seed: rerun keeping everything and write it.
 void WriteArtifacts(const sim::Scenario& s, uint64_t seed, const std::string& out,
                     const BugFlags& flags) {
-  sweep::SeedArtifacts art;
-  sweep::RunOptions keep;
-  keep.keep_trace = true;
-  keep.keep_artifacts = true;
-  const sweep::SeedOutcome o = sweep::RunSeed(s, seed, keep, &art);
   const std::filesystem::path dir =
       std::filesystem::path(out) / s.name / fmt::format("seed-{}", seed);
   std::filesystem::create_directories(dir);
+  std::ofstream trace(dir / "trace.txt");
+  sim::StreamTraceSink sink(&trace);
+  sweep::SeedArtifacts art;
+  sweep::RunOptions keep;
+  keep.trace_sink = &sink;
+  keep.keep_artifacts = true;
+  const sweep::SeedOutcome o = sweep::RunSeed(s, seed, keep, &art);
+  trace.close();
   WriteFile(dir / "history.jsonl", art.history_jsonl);
-  std::string trace;
-  for (const std::string& line : art.trace_lines) trace += line + "\n";
-  WriteFile(dir / "trace.txt", trace);
   std::string report;
   for (const std::string& v : o.violations) report += v + "\n";
   if (!art.explanation.empty()) report += "\n" + art.explanation;

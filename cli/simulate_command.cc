@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/scenario_args.h"
 #include "sim/simulation.h"
 
 namespace raftlab::cli {
@@ -30,7 +31,16 @@ int RunSimulate(const SimulateOptions& o) {
   c.duration = static_cast<sim::TimeNs>(o.duration_s * 1000) * sim::kMillisecond;
   c.nemesis.enabled = o.nemesis;
   c.workload.clients = o.clients;
-  c.keep_trace_lines = !o.trace.empty();
+  std::ofstream trace_out;
+  sim::StreamTraceSink sink(&trace_out);
+  if (!o.trace.empty() && !o.check_determinism) {
+    trace_out.open(o.trace);
+    if (!trace_out) {
+      PrintError(fmt::format("--trace {}: cannot write the trace there", o.trace));
+      return kExitUsage;
+    }
+    c.trace_sink = &sink;  // streamed as the run goes: memory stays bounded
+  }
   if (o.check_determinism) {
     const std::string diff = sim::CheckDeterminism(c);
     std::cout << (diff.empty() ? "deterministic: two runs gave identical traces\n" : diff + "\n");
@@ -41,10 +51,6 @@ int RunSimulate(const SimulateOptions& o) {
     std::ofstream(o.history) << sim::ToJsonLines(r.history) << sim::ToJsonLines(r.watch_streams)
                              << sim::ToJsonLines(r.lease_ops, "lease")
                              << sim::ToJsonLines(r.compactions, "compact");
-  }
-  if (!o.trace.empty()) {
-    std::ofstream out(o.trace);
-    for (const std::string& line : r.trace_lines) out << line << "\n";
   }
   std::cout << fmt::format("seed {} trace hash {:016x}\n", o.seed, r.trace_hash);
   std::cout << fmt::format(

@@ -13,6 +13,8 @@
 
 namespace raftlab::sim {
 
+class TraceSink;  // sim/core/trace.h
+
 struct NetworkModel {
   TimeNs latency_min = 1 * kMillisecond;
   TimeNs latency_max = 5 * kMillisecond;
@@ -98,7 +100,10 @@ struct SimConfig {
   // During the faults: a healthy, connected majority must not stay leaderless
   // longer than this (0: not checked). See sim/availability.h.
   TimeNs availability_bound = 8 * kSecond;
-  bool keep_trace_lines = false;
+  bool keep_trace_lines = false;  // SimResult::trace_lines
+  // Not owned; when set, every trace line goes here as it is produced (see
+  // sim/core/trace.h). Must outlive the Simulation.
+  TraceSink* trace_sink = nullptr;
   bool keep_hash_history = false;
   // Run the cluster-wide Raft invariants every this many events (0: never
   // during the run; always once at the end).

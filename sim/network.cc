@@ -12,14 +12,14 @@ TimeNs Network::Latency() {
   return latency;
 }
 
-void Network::Send(const raft::Message& m) {
+void Network::Send(raft::Message m) {
   ++sent_;
   const TimeNs now = queue_->now();
   const auto type = static_cast<uint64_t>(m.type);
   if (Blocked(m.from, m.to) || prng_.Chance(model_.drop)) {
     ++dropped_;
     trace_->Add(now, TraceKind::kDrop, m.from, m.to, type, m.term,
-                "drop " + raft::DescribeMessage(m));
+                [&] { return "drop " + raft::DescribeMessage(m); });
     if (on_drop_) on_drop_(m);
     return;
   }
@@ -27,18 +27,20 @@ void Network::Send(const raft::Message& m) {
   for (int i = 0; i < copies; ++i) {
     if (i == 1) {
       trace_->Add(now, TraceKind::kDuplicate, m.from, m.to, type, m.term,
-                  "duplicate " + raft::DescribeMessage(m));
+                  [&] { return "duplicate " + raft::DescribeMessage(m); });
     }
     const bool reorder = prng_.Chance(model_.reorder);
-    if (Clogged(m)) {
-      held_.push_back(m);
+    // Only the last copy may take the message.
+    raft::Message copy = i + 1 < copies ? m : std::move(m);
+    if (Clogged(copy)) {
+      held_.push_back(std::move(copy));
       continue;
     }
-    Schedule(m, reorder);
+    Schedule(std::move(copy), reorder);
   }
 }
 
-void Network::Schedule(const raft::Message& m, bool reorder) {
+void Network::Schedule(raft::Message m, bool reorder) {
   TimeNs at = queue_->now() + Latency();
   if (!reorder) {
     // In order on the link: never before the previous delivery.
@@ -46,12 +48,12 @@ void Network::Schedule(const raft::Message& m, bool reorder) {
     if (at < last) at = last;
     last = at;
   }
-  queue_->At(at, [this, m] {
+  queue_->At(at, [this, m = std::move(m)] {
     // A partition that appeared while the message was in flight drops it too.
     if (Blocked(m.from, m.to)) {
       ++dropped_;
       trace_->Add(queue_->now(), TraceKind::kDrop, m.from, m.to, static_cast<uint64_t>(m.type),
-                  m.term, "drop (partition) " + raft::DescribeMessage(m));
+                  m.term, [&] { return "drop (partition) " + raft::DescribeMessage(m); });
       if (on_drop_) on_drop_(m);
       return;
     }
@@ -124,11 +126,11 @@ bool Network::Clogged(const raft::Message& m) const {
 
 void Network::ReleaseHeld() {
   std::vector<raft::Message> held = std::exchange(held_, {});
-  for (const raft::Message& m : held) {
+  for (raft::Message& m : held) {
     if (Clogged(m)) {
-      held_.push_back(m);
+      held_.push_back(std::move(m));
     } else {
-      Schedule(m, false);
+      Schedule(std::move(m), false);
     }
   }
 }

@@ -29,7 +29,7 @@ class Network {
   void set_deliver(DeliverFn fn) { deliver_ = std::move(fn); }
   void set_on_drop(DropFn fn) { on_drop_ = std::move(fn); }
 
-  void Send(const raft::Message& m);
+  void Send(raft::Message m);
 
   // Partitions are sets of blocked directed links installed under a tag, so
   // overlapping faults heal independently: Unblock(tag) ends one, Heal()
@@ -55,7 +55,7 @@ class Network {
 
  private:
   TimeNs Latency();
-  void Schedule(const raft::Message& m, bool reorder);
+  void Schedule(raft::Message m, bool reorder);
   bool Clogged(const raft::Message& m) const;
   void ReleaseHeld();
 

@@ -124,7 +124,7 @@ void NodeHost::Deliver(const raft::Message& m) {
     return;
   }
   trace_->Add(queue_->now(), TraceKind::kDeliver, id_, m.from, static_cast<uint64_t>(m.type),
-              m.term, "recv " + raft::DescribeMessage(m));
+              m.term, [&] { return "recv " + raft::DescribeMessage(m); });
   server_->Step(m);
   SnapshotStatus(m, /*failed=*/false);
   Role();
@@ -183,15 +183,16 @@ void NodeHost::Pump() {
   }
   trace_->Add(queue_->now(), TraceKind::kPersist, id_, rd.entries.size(), rd.hard_state.commit,
               rd.hard_state.term,
-              fmt::format("persist {} entries{}", rd.entries.size(),
-                          rd.hard_state.IsEmpty()
-                              ? ""
-                              : ", hard state " + raft::DescribeHardState(rd.hard_state)));
+              [&] {
+                return fmt::format("persist {} entries{}", rd.entries.size(),
+                                   rd.hard_state.IsEmpty()
+                                       ? ""
+                                       : ", hard state " + raft::DescribeHardState(rd.hard_state));
+              });
   if (config_.server.bugs.Has(Bug::kAckBeforeFsync)) {
     // Bug zoo B10 (ack-before-fsync): votes and append acks leave before the
     // fsync, so a crash can lose what a quorum was told is durable.
-    SendMessages(rd);
-    rd.messages.clear();
+    SendMessages(&rd);
   }
   const uint64_t epoch = epoch_;
   const TimeNs latency = (rd.must_sync ? disk_.FsyncLatency() : 0) + slow_;
@@ -210,10 +211,10 @@ void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
   if (Status synced = wal_->Sync(); !synced) return StopOnDiskError(synced.error().message);
   trace_->Add(queue_->now(), TraceKind::kFsync, id_, 0, 0, 0, "fsync done");
   // Only now may the Ready's messages leave (the durability rule).
-  SendMessages(rd);
+  SendMessages(&rd);
   for (const raft::Entry& e : rd.committed_entries) {
     trace_->Add(queue_->now(), TraceKind::kApply, id_, e.index, e.term, e.data.size(),
-                fmt::format("apply {}/{}", e.term, e.index));
+                [&] { return fmt::format("apply {}/{}", e.term, e.index); });
   }
   server_->Advance(rd, LocalMs());
   if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/false);
@@ -249,11 +250,12 @@ raft::StepResult NodeHost::ProposeConfChange(const raft::ConfChangeV2& cc) {
   return r;
 }
 
-void NodeHost::SendMessages(const raft::Ready& rd) {
-  for (const raft::Message& m : rd.messages) {
+void NodeHost::SendMessages(raft::Ready* rd) {
+  std::vector<raft::Message> messages = std::exchange(rd->messages, {});
+  for (raft::Message& m : messages) {
     trace_->Add(queue_->now(), TraceKind::kSend, id_, m.to, static_cast<uint64_t>(m.type), m.term,
-                "send " + raft::DescribeMessage(m));
-    cb_.send(m);
+                [&] { return "send " + raft::DescribeMessage(m); });
+    cb_.send(std::move(m));
   }
 }
 
@@ -277,7 +279,9 @@ void NodeHost::Role() {
   last_role_ = r.state();
   last_term_ = r.term();
   trace_->Add(queue_->now(), TraceKind::kRole, id_, static_cast<uint64_t>(r.state()), r.term(), 0,
-              fmt::format("{} in term {}", raft::StateRoleName(r.state()), r.term()));
+              [&] {
+                return fmt::format("{} in term {}", raft::StateRoleName(r.state()), r.term());
+              });
 }
 
 }  // namespace raftlab::sim

@@ -34,7 +34,7 @@ struct NodeClock {
 class NodeHost {
  public:
   struct Callbacks {
-    std::function<void(const raft::Message&)> send;
+    std::function<void(raft::Message)> send;  // takes the message: no copy per send
     std::function<void(raft::NodeId node, const serverpb::ClientResponse&)> respond;
     // Optional. Watch responses as the member produces them.
     std::function<void(raft::NodeId node, int64_t watch_id,
@@ -100,7 +100,8 @@ class NodeHost {
   // A write or fsync failed: like etcd, the member stops rather than go on
   // as if its state were durable. It can be restarted from its disk.
   void StopOnDiskError(const std::string& what);
-  void SendMessages(const raft::Ready& rd);
+  // Hands rd's messages to the network; rd.messages is left empty.
+  void SendMessages(raft::Ready* rd);
 
   raft::NodeId id_;
   SimConfig config_;

@@ -1,5 +1,8 @@
 #include "sim/simulation.h"
 
+#include <algorithm>
+#include <span>
+
 #include <fmt/format.h>
 
 #include "core/base/check.h"
@@ -8,7 +11,7 @@
 namespace raftlab::sim {
 
 Simulation::Simulation(const SimConfig& config)
-    : config_(config), root_(config.seed), trace_(config.keep_trace_lines) {
+    : config_(config), root_(config.seed), trace_(config.keep_trace_lines, config.trace_sink) {
   trace_.set_keep_hash_history(config.keep_hash_history);
   // The fixed split order: network, workload, nemesis, then each node.
   Prng network_prng = root_.Split();
@@ -18,7 +21,7 @@ Simulation::Simulation(const SimConfig& config)
   raft::ConfState initial;
   for (int i = 1; i <= config.nodes; ++i) initial.voters.push_back(static_cast<raft::NodeId>(i));
   NodeHost::Callbacks cb;
-  cb.send = [this](const raft::Message& m) { network_->Send(m); };
+  cb.send = [this](raft::Message m) { network_->Send(std::move(m)); };
   cb.respond = [this](raft::NodeId node, const serverpb::ClientResponse& r) {
     workload_->OnResponse(node, r);
   };
@@ -199,27 +202,57 @@ void Simulation::RunUntil(TimeNs end) {
   queue_.AdvanceTo(end);
 }
 
+namespace {
+
+// Assigns a member's whole log (what RaftLog::AllEntries returns: the stored
+// entries below the unstable tail, then the tail) to *out element by
+// element, so the entries' buffers are reused. Fresh copies of every log at
+// every check were half of a run's time.
+void AssignLog(const server::Server& s, std::vector<raft::Entry>* out) {
+  const raft::RaftLog& log = s.raw_node().raft().raft_log();
+  const std::vector<raft::Entry>& unstable = log.UnstableEntries();
+  const uint64_t first = log.FirstIndex();
+  const uint64_t last = log.LastIndex();
+  const uint64_t stored_end = unstable.empty() ? last + 1 : unstable.front().index;
+  const std::span<const raft::Entry> stored =
+      stored_end > first ? s.storage().View(first, stored_end) : std::span<const raft::Entry>();
+  out->resize(stored.size() + unstable.size());
+  std::copy(stored.begin(), stored.end(), out->begin());
+  std::copy(unstable.begin(), unstable.end(), out->begin() + static_cast<long>(stored.size()));
+  if (out->empty()) return;
+  CHECK_EQ(out->front().index, first);
+  CHECK_EQ(out->back().index, last);
+  CHECK_EQ(out->size(), last - first + 1);
+}
+
+}  // namespace
+
 void Simulation::CheckInvariants() {
-  std::vector<raft::NodeView> views;
-  for (const auto& n : nodes_) {
-    raft::NodeView v;
-    v.id = n->id();
-    v.up = n->up();
-    v.incarnation = n->incarnation();
-    if (v.up) {
-      const raft::Raft& r = n->server()->raw_node().raft();
-      v.term = r.term();
-      v.vote = r.vote();
-      v.role = r.state();
-      v.commit = r.raft_log().committed();
-      v.applied = r.raft_log().applied();
-      v.snapshot_index = r.raft_log().FirstIndex() - 1;
-      v.log = r.raft_log().AllEntries();
-      v.durable = n->server()->storage().hard_state();
+  views_.resize(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    NodeHost& n = *nodes_[i];
+    raft::NodeView& v = views_[i];
+    std::vector<raft::Entry> log = std::move(v.log);
+    v = raft::NodeView{};
+    v.log = std::move(log);
+    v.id = n.id();
+    v.up = n.up();
+    v.incarnation = n.incarnation();
+    if (!v.up) {
+      v.log.clear();
+      continue;
     }
-    views.push_back(std::move(v));
+    const raft::Raft& r = n.server()->raw_node().raft();
+    v.term = r.term();
+    v.vote = r.vote();
+    v.role = r.state();
+    v.commit = r.raft_log().committed();
+    v.applied = r.raft_log().applied();
+    v.snapshot_index = r.raft_log().FirstIndex() - 1;
+    AssignLog(*n.server(), &v.log);
+    v.durable = n.server()->storage().hard_state();
   }
-  for (std::string& v : invariants_.Check(views)) {
+  for (std::string& v : invariants_.Check(views_)) {
     if (violations_.size() < 20) violations_.push_back("raft: " + v);
   }
 }

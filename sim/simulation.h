@@ -79,6 +79,8 @@ class Simulation {
   std::unique_ptr<Nemesis> nemesis_;
   std::unique_ptr<AvailabilityMonitor> availability_;
   raft::Invariants invariants_;
+  // Kept between checks so each copies the logs into the same buffers.
+  std::vector<raft::NodeView> views_;
   std::vector<std::string> violations_;
   CommittedLog committed_;  // the oracle for the checkers in run_checks.h
 };

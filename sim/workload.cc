@@ -83,7 +83,7 @@ void Workload::Issue(size_t c) {
   req.set_id(op.op_id);
   client.pending = op.op_id;
   trace_->Add(queue_->now(), TraceKind::kInvoke, client.node, op.op_id, client.stream, 0,
-              fmt::format("client {} invokes {} {}", client.stream, op.f, op.key));
+              [&] { return fmt::format("client {} invokes {} {}", client.stream, op.f, op.key); });
   inflight_[op.op_id] = {c, op};
   const uint64_t id = op.op_id;
   submit_(client.node, req);  // a down member simply never answers
@@ -133,7 +133,9 @@ void Workload::Complete(size_t c, const serverpb::ClientResponse* resp) {
     NoteOutcome(op);
   }
   trace_->Add(queue_->now(), TraceKind::kReturn, client.node, op.op_id, op.status[0], 0,
-              fmt::format("client {} {} {} {}", client.stream, op.status, op.f, op.key));
+              [&] {
+                return fmt::format("client {} {} {} {}", client.stream, op.status, op.f, op.key);
+              });
   if (op.f == "compact") {
     checker::AuxOp aux;
     aux.client = op.client;

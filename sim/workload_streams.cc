@@ -279,7 +279,9 @@ void Workload::IssueLease(size_t l) {
   req.set_id(op.op_id);
   c.pending = op.op_id;
   trace_->Add(queue_->now(), TraceKind::kInvoke, c.node, op.op_id, c.stream, 0,
-              fmt::format("lease client {} invokes {} {}", c.stream, op.f, op.lease));
+              [&] {
+                return fmt::format("lease client {} invokes {} {}", c.stream, op.f, op.lease);
+              });
   const uint64_t id = op.op_id;
   lease_inflight_[id] = {l, std::move(op)};
   submit_(c.node, req);
@@ -337,7 +339,9 @@ void Workload::CompleteLease(size_t l, const serverpb::ClientResponse* resp) {
     c.node = hint != 0 ? hint : static_cast<raft::NodeId>(stream_prng_.Range(1, nodes_));
   }
   trace_->Add(queue_->now(), TraceKind::kReturn, op.node, op.op_id, op.status[0], 0,
-              fmt::format("lease client {} {} {} {}", c.stream, op.status, op.f, op.lease));
+              [&] {
+                return fmt::format("lease client {} {} {} {}", c.stream, op.status, op.f, op.lease);
+              });
   lease_ops_.push_back(std::move(op));
   NextLease(l, delay);
 }

@@ -79,6 +79,7 @@ SeedOutcome RunSeed(const sim::Scenario& scenario, uint64_t seed, const RunOptio
   const auto start = std::chrono::steady_clock::now();  // wall time is reported, never judged
   sim::SimConfig config = sim::ConfigForSeed(scenario, seed);
   config.keep_trace_lines = options.keep_trace;
+  config.trace_sink = options.trace_sink;
   sim::SimResult r = sim::Simulation(config).Run();
   SeedOutcome o;
   o.seed = seed;

@@ -37,7 +37,8 @@ struct SeedArtifacts {
 };
 
 struct RunOptions {
-  bool keep_trace = false;
+  bool keep_trace = false;  // SeedArtifacts::trace_lines
+  sim::TraceSink* trace_sink = nullptr;  // not owned: streams the trace lines (sim::SimConfig)
   bool keep_artifacts = false;  // history, explanation, faults
 };
 

@@ -1,6 +1,10 @@
 #include "core/raft/invariants.h"
 
+#include <iterator>
+
 #include <fmt/format.h>
+
+#include "core/base/check.h"
 
 namespace raftlab::raft {
 namespace {
@@ -37,7 +41,9 @@ std::vector<std::string> Invariants::Check(const std::vector<NodeView>& nodes) {
       if (nodes[i].up && nodes[j].up) CheckLogMatching(nodes[i], nodes[j], &out);
     }
   }
-  for (const NodeView& n : nodes) previous_[n.id] = n;
+  for (const NodeView& n : nodes) {
+    previous_[n.id] = Previous{n.up, n.incarnation, n.term, n.vote, n.commit, n.applied, n.durable};
+  }
   return out;
 }
 
@@ -53,15 +59,22 @@ void Invariants::CheckElectionSafety(const NodeView& n, std::vector<std::string>
 void Invariants::CheckCommitted(const NodeView& n, std::vector<std::string>* out) {
   // Every entry at or below the node's commit index is committed; it must
   // agree with every other committed entry ever observed at that index.
+  // Indices ascend, so one ordered walk replaces a lookup per entry.
   const uint64_t upto = std::min(n.commit, LastIndex(n));
+  auto it = committed_.lower_bound(n.snapshot_index + 1);
   for (uint64_t i = n.snapshot_index + 1; i <= upto; ++i) {
     const Entry* e = EntryAt(n, i);
-    auto [it, inserted] = committed_.emplace(i, Committed{*e, n.term});
-    if (inserted) continue;
-    it->second.term_bound = std::min(it->second.term_bound, n.term);
-    if (!(it->second.entry == *e)) {
+    CHECK(e != nullptr);
+    if (it == committed_.end() || it->first != i) {
+      it = std::next(committed_.emplace_hint(it, i, Committed{*e, n.term}));
+      continue;
+    }
+    Committed& seen = it->second;
+    ++it;
+    seen.term_bound = std::min(seen.term_bound, n.term);
+    if (!(seen.entry == *e)) {
       out->push_back(fmt::format("committed entry changed: index {} was {} and node {} now has "
-                                 "{} committed", i, Short(it->second.entry), n.id, Short(*e)));
+                                 "{} committed", i, Short(seen.entry), n.id, Short(*e)));
     }
   }
 }
@@ -70,8 +83,9 @@ void Invariants::CheckLeaderCompleteness(const NodeView& n, std::vector<std::str
   if (n.role != StateRole::kLeader) return;
   // A leader's log holds every entry committed in an earlier term (§5.4.1):
   // below its snapshot they are covered; above it they must be identical.
-  for (const auto& [index, committed] : committed_) {
-    if (index <= n.snapshot_index || committed.term_bound >= n.term) continue;
+  for (auto it = committed_.upper_bound(n.snapshot_index); it != committed_.end(); ++it) {
+    const auto& [index, committed] = *it;
+    if (committed.term_bound >= n.term) continue;
     const Entry* mine = EntryAt(n, index);
     if (mine == nullptr) {
       out->push_back(fmt::format("leader completeness: leader {} (term {}) lacks committed entry "
@@ -89,7 +103,7 @@ void Invariants::CheckLeaderCompleteness(const NodeView& n, std::vector<std::str
 void Invariants::CheckDelta(const NodeView& n, std::vector<std::string>* out) const {
   auto it = previous_.find(n.id);
   if (it == previous_.end()) return;
-  const NodeView& p = it->second;
+  const Previous& p = it->second;
   // Durable state survives restarts and must only move forward.
   if (n.durable.term < p.durable.term) {
     out->push_back(fmt::format("node {}: durable term went back from {} to {}", n.id,

@@ -53,6 +53,17 @@ class Invariants {
   void CheckCommitted(const NodeView& n, std::vector<std::string>* out);
   void CheckLeaderCompleteness(const NodeView& n, std::vector<std::string>* out) const;
   void CheckDelta(const NodeView& n, std::vector<std::string>* out) const;
+  // What the delta check compares with: a node's scalars, not its log
+  // (copying every log again at every check cost more than the checks).
+  struct Previous {
+    bool up = false;
+    uint64_t incarnation = 0;
+    uint64_t term = 0;
+    NodeId vote = kNone;
+    uint64_t commit = 0;
+    uint64_t applied = 0;
+    HardState durable;
+  };
   static void CheckLogMatching(const NodeView& a, const NodeView& b,
                                std::vector<std::string>* out);
 
@@ -68,7 +79,7 @@ class Invariants {
   // Every entry ever seen committed. Invariant: the entry never changes.
   std::map<uint64_t, Committed> committed_;
   std::map<uint64_t, std::pair<NodeId, Entry>> applied_;
-  std::map<NodeId, NodeView> previous_;
+  std::map<NodeId, Previous> previous_;
 };
 
 }  // namespace raftlab::raft

@@ -37,6 +37,14 @@ StorageResult<std::vector<Entry>> MemoryStorage::Entries(uint64_t lo, uint64_t h
   return out;
 }
 
+std::span<const Entry> MemoryStorage::View(uint64_t lo, uint64_t hi) const {
+  CHECK_LE(FirstIndex(), lo);
+  CHECK_LE(lo, hi);
+  CHECK_LE(hi, LastIndex() + 1);
+  const uint64_t offset = ents_[0].index;
+  return std::span<const Entry>(ents_).subspan(lo - offset, hi - lo);
+}
+
 StorageResult<uint64_t> MemoryStorage::Term(uint64_t i) const {
   const uint64_t offset = ents_[0].index;
   if (i < offset) return tl::unexpected(StorageError::kCompacted);

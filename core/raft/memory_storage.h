@@ -3,6 +3,7 @@
 // disk on restart); the live runner backs it with the WAL.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "core/raft/storage.h"
@@ -16,6 +17,9 @@ class MemoryStorage : public Storage {
   InitialState GetInitialState() const override;
   StorageResult<std::vector<Entry>> Entries(uint64_t lo, uint64_t hi,
                                             uint64_t max_bytes) const override;
+  // Entries in [lo, hi) without copying them; valid until the next change.
+  // REQUIRES: FirstIndex() <= lo <= hi <= LastIndex() + 1.
+  std::span<const Entry> View(uint64_t lo, uint64_t hi) const;
   StorageResult<uint64_t> Term(uint64_t i) const override;
   uint64_t LastIndex() const override;
   uint64_t FirstIndex() const override;

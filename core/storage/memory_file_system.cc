@@ -35,16 +35,24 @@ Status MemoryFileSystem::Append(const std::string& name, std::string_view data) 
 Status MemoryFileSystem::Truncate(const std::string& name, uint64_t size) {
   auto it = files_.find(name);
   if (it == files_.end()) return NoFile(name);
-  CHECK_LE(size, it->second.content.size());
-  it->second.content.resize(size);
+  File& f = it->second;
+  CHECK_LE(size, f.content.size());
+  if (!f.diverged && size < f.durable_size) {
+    f.durable_copy = f.content.substr(0, f.durable_size);
+    f.diverged = true;
+  }
+  f.content.resize(size);
   return OkStatus();
 }
 
 Status MemoryFileSystem::Sync(const std::string& name) {
   auto it = files_.find(name);
   if (it == files_.end()) return NoFile(name);
-  it->second.durable = it->second.content;
-  it->second.ever_synced = true;
+  File& f = it->second;
+  f.durable_size = f.content.size();
+  f.diverged = false;
+  f.durable_copy = std::string();
+  f.ever_synced = true;
   return OkStatus();
 }
 
@@ -67,20 +75,28 @@ Status MemoryFileSystem::Rename(const std::string& from, const std::string& to) 
 void MemoryFileSystem::Crash(uint64_t keep_unsynced_bytes) {
   for (auto it = files_.begin(); it != files_.end();) {
     File& f = it->second;
-    const bool prefix = f.content.compare(0, f.durable.size(), f.durable) == 0 &&
-                        f.content.size() >= f.durable.size();
-    std::string survivor = f.durable;
+    const std::string_view durable = f.Durable();
+    if (!f.diverged) CHECK_LE(f.durable_size, f.content.size());
+    // Diverged bytes may have been rewritten identically since the Truncate.
+    const bool prefix = !f.diverged || (f.content.size() >= durable.size() &&
+                                        std::string_view(f.content).substr(0, durable.size()) ==
+                                            durable);
+    uint64_t keep = durable.size();
     if (prefix && keep_unsynced_bytes > 0) {
-      const uint64_t extra = std::min<uint64_t>(keep_unsynced_bytes,
-                                                f.content.size() - f.durable.size());
-      survivor = f.content.substr(0, f.durable.size() + extra);
+      keep += std::min<uint64_t>(keep_unsynced_bytes, f.content.size() - durable.size());
     }
-    if (!f.ever_synced && survivor.empty()) {
+    if (!f.ever_synced && keep == 0) {
       it = files_.erase(it);
       continue;
     }
-    f.content = survivor;
-    f.durable = survivor;
+    if (prefix) {
+      f.content.resize(keep);
+    } else {
+      f.content = std::move(f.durable_copy);
+    }
+    f.durable_size = keep;
+    f.diverged = false;
+    f.durable_copy = std::string();
     ++it;
   }
 }
@@ -89,7 +105,8 @@ uint64_t MemoryFileSystem::UnsyncedBytes(const std::string& name) const {
   auto it = files_.find(name);
   if (it == files_.end()) return 0;
   const File& f = it->second;
-  return f.content.size() > f.durable.size() ? f.content.size() - f.durable.size() : 0;
+  const uint64_t durable = f.Durable().size();
+  return f.content.size() > durable ? f.content.size() - durable : 0;
 }
 
 Status MemoryFileSystem::FlipBits(const std::string& name, uint64_t offset, uint8_t mask) {
@@ -98,7 +115,10 @@ Status MemoryFileSystem::FlipBits(const std::string& name, uint64_t offset, uint
   File& f = it->second;
   if (offset >= f.content.size()) return MakeError(ErrorCode::kOutOfRange, name + ": offset");
   f.content[offset] = static_cast<char>(f.content[offset] ^ mask);
-  if (offset < f.durable.size()) f.durable[offset] = static_cast<char>(f.durable[offset] ^ mask);
+  // Undiverged, the durable bytes are the content's prefix and flipped with it.
+  if (f.diverged && offset < f.durable_copy.size()) {
+    f.durable_copy[offset] = static_cast<char>(f.durable_copy[offset] ^ mask);
+  }
   return OkStatus();
 }
 

@@ -31,10 +31,21 @@ class MemoryFileSystem : public FileSystem {
   Status FlipBits(const std::string& name, uint64_t offset, uint8_t mask);
 
  private:
+  // What survives a crash is normally a prefix of what Read returns, so it
+  // is kept as a length: a Sync of a growing WAL then costs O(1) instead of
+  // a copy of the whole segment. Only a Truncate below that prefix makes the
+  // two differ; then the durable bytes get their own copy until the next Sync.
   struct File {
     std::string content;  // what Read returns
-    std::string durable;  // what survives a crash
+    uint64_t durable_size = 0;  // Invariant: if !diverged, <= content.size()
+    bool diverged = false;
+    std::string durable_copy;  // what survives a crash, when diverged
     bool ever_synced = false;
+
+    std::string_view Durable() const {
+      return diverged ? std::string_view(durable_copy)
+                      : std::string_view(content).substr(0, durable_size);
+    }
   };
   std::map<std::string, File> files_;  // ordered: List() is sorted
 };

@@ -1,8 +1,10 @@
 // The simulator: same seed, same run; different seeds, different runs; a
 // cluster under a random nemesis keeps the Raft invariants, converges after
 // healing, and its client histories are linearizable (etcd model, checked
-// by the checker library); and the fault models have their effect.
+// by the checker library); and the fault models have their effect. A trace
+// streamed to a sink is the trace kept in memory, byte for byte.
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +52,30 @@ TEST(Simulation, SameSeedSameTraceHashEveryFaultKindHundredSeeds) {
 
 TEST(Simulation, CheckDeterminismFindsNoDivergence) {
   EXPECT_EQ(CheckDeterminism(Faulty(7, 5, 5 * kSecond)), "");
+}
+
+TEST(Trace, StreamedLinesAreTheKeptLinesWithTheSameHash) {
+  SimConfig kept = Faulty(11, 3, 5 * kSecond);
+  kept.keep_trace_lines = true;
+  const SimResult a = Simulation(kept).Run();
+
+  std::ostringstream streamed;
+  StreamTraceSink sink(&streamed);
+  SimConfig streaming = Faulty(11, 3, 5 * kSecond);
+  streaming.trace_sink = &sink;
+  const SimResult b = Simulation(streaming).Run();
+
+  const SimResult neither = Simulation(Faulty(11, 3, 5 * kSecond)).Run();
+
+  EXPECT_TRUE(b.trace_lines.empty()) << "a streamed trace must not also grow in memory";
+  EXPECT_EQ(a.trace_hash, b.trace_hash);
+  EXPECT_EQ(a.trace_hash, neither.trace_hash) << "rendering lines must not change the run";
+  ASSERT_GT(a.stats.faults, 0u) << "the run should exercise fault lines too";
+  // What `raftlab replay --trace` wrote before streaming: each kept line and a newline.
+  std::string file;
+  for (const std::string& line : a.trace_lines) file += line + "\n";
+  EXPECT_EQ(streamed.str(), file);
+  EXPECT_EQ(a.trace_lines.size(), a.stats.events) << "one line per event";
 }
 
 TEST(Simulation, FiveNodesUnderNemesisForSixtySecondsConverge) {

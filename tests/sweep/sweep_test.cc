@@ -1,7 +1,10 @@
 // Sweeps: a seed's judged outcome is reproducible, independent of how many
 // run in parallel; a CHECK failure in a seed's process is that seed's
 // finding; violation classes drop the specifics; the shrinker keeps the
-// violation class while the scenario gets smaller.
+// violation class while the scenario gets smaller; a seed's trace streamed
+// to a sink (what `raftlab replay --trace` writes) is the trace kept in memory.
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "core/base/check.h"
@@ -40,6 +43,28 @@ TEST(Sweep, ParallelSeedsGiveTheSameOutcomesAsSequentialOnes) {
   ASSERT_EQ(one.size(), seeds.size());
   // And in this process, without isolation, the same again.
   for (uint64_t seed : seeds) EXPECT_EQ(key(work(seed)), one[seed]) << "seed " << seed;
+}
+
+TEST(Sweep, AStreamedSeedTraceIsTheKeptTraceWithTheSameHash) {
+  const sim::Scenario s = Load(kFaulty);
+  RunOptions keep;
+  keep.keep_trace = true;
+  SeedArtifacts kept;
+  const SeedOutcome a = RunSeed(s, 3, keep, &kept);
+
+  std::ostringstream streamed;
+  sim::StreamTraceSink sink(&streamed);
+  RunOptions stream;
+  stream.trace_sink = &sink;
+  SeedArtifacts none;
+  const SeedOutcome b = RunSeed(s, 3, stream, &none);
+
+  EXPECT_EQ(a.trace_hash, b.trace_hash);
+  EXPECT_TRUE(none.trace_lines.empty());
+  ASSERT_FALSE(kept.trace_lines.empty());
+  std::string file;
+  for (const std::string& line : kept.trace_lines) file += line + "\n";
+  EXPECT_EQ(streamed.str(), file);
 }
 
 TEST(Sweep, ACheckFailureInASeedIsThatSeedsCrashFinding) {
