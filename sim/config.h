@@ -39,9 +39,20 @@ struct DiskModel {
   uint64_t sector_bytes = 512;
 };
 
+// How a KV client picks the key of an operation among "k0".."k<keys-1>"
+// (sim/key_chooser.h).
+enum class KeyDistribution : uint8_t {
+  kUniform,  // every key equally likely
+  kZipf,     // P(k<i>) proportional to 1 / (i+1)^zipf_exponent: k0 the most popular
+  kHot,      // k0 gets hot_fraction of the operations; the others share the rest evenly
+};
+
 struct WorkloadModel {
   int clients = 4;
   int keys = 3;
+  KeyDistribution key_distribution = KeyDistribution::kUniform;
+  double zipf_exponent = 1.0;    // kZipf only. REQUIRES: > 0
+  Ratio hot_fraction = {9, 10};  // kHot only
   TimeNs request_timeout = 2 * kSecond;
   TimeNs think_max = 10 * kMillisecond;
   // Operation mix (weights).

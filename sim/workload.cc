@@ -8,7 +8,7 @@ namespace raftlab::sim {
 
 Workload::Workload(const WorkloadModel& model, int nodes, Prng prng, EventQueue* queue,
                    Trace* trace, SubmitFn submit)
-    : model_(model), nodes_(nodes), prng_(prng), queue_(queue), trace_(trace),
+    : model_(model), keys_(model), nodes_(nodes), prng_(prng), queue_(queue), trace_(trace),
       submit_(std::move(submit)) {
   CHECK_GT(model.clients, 0);
   CHECK_GT(model.keys, 0);
@@ -35,7 +35,7 @@ void Workload::Next(size_t c) {
 
 serverpb::ClientRequest Workload::MakeRequest(Client& client, HistoryOp* op) {
   serverpb::ClientRequest req;
-  const std::string key = "k" + std::to_string(prng_.Index(static_cast<uint64_t>(model_.keys)));
+  const std::string key = "k" + std::to_string(keys_.Next(&prng_));
   const std::string value = fmt::format("c{}-{}", client.stream, ++client.counter);
   op->key = key;
   const uint64_t total = model_.get + model_.put + model_.del + model_.cas + model_.compact;

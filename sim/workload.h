@@ -3,7 +3,8 @@
 // or its timeout, records the operation in the history, thinks, repeats.
 // Written values are unique ("c<client>-<n>"), so the checker can tell every
 // write apart. After an indeterminate outcome a client continues under a
-// fresh stream id (SEMANTICS.md S9.1).
+// fresh stream id (SEMANTICS.md S9.1). Each operation's key comes from the
+// model's key distribution (uniform, zipf or one hot key; key_chooser.h).
 //
 // Optional (WorkloadModel, all off by default): compactions in the KV mix;
 // watch clients that keep one logical watch open across member failures,
@@ -26,6 +27,7 @@
 #include "sim/config.h"
 #include "sim/core/trace.h"
 #include "sim/history.h"
+#include "sim/key_chooser.h"
 
 namespace raftlab::sim {
 
@@ -129,6 +131,7 @@ class Workload {
   void OnAuxResponse(raft::NodeId node, const serverpb::ClientResponse& resp);
 
   WorkloadModel model_;
+  KeyChooser keys_;  // draws from prng_
   int nodes_;
   Prng prng_;
   EventQueue* queue_;

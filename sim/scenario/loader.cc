@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "sim/key_chooser.h"
 #include "sim/scenario/scenario.h"
 
 namespace raftlab::sim {
@@ -269,7 +270,9 @@ class Loader {
   }
 
   void Workload(const YAML::Node& n, WorkloadModel* w) const {
-    Keys(n, "workload", {"clients", "keys", "mix", "think", "timeout", "watch", "lease"});
+    Keys(n, "workload", {"clients", "keys", "key_distribution", "mix", "think", "timeout", "watch",
+                         "lease"});
+    if (n["key_distribution"]) KeyDistributionOf(n["key_distribution"], w);
     if (const YAML::Node wn = n["watch"]) {
       Keys(wn, "workload.watch", {"clients", "prefix_percent", "all_percent", "prev_kv_percent",
                                   "from_past_percent", "stall_timeout", "progress_notify_percent",
@@ -315,6 +318,46 @@ class Loader {
       if (mix["txn"]) w->cas = static_cast<uint32_t>(Int(mix["txn"], "workload.mix.txn", 0, 1'000'000));
       if (w->get + w->put + w->del + w->cas == 0) Fail(mix, "workload.mix: every weight is 0");
     }
+  }
+
+  // `uniform`, `{zipf: S}` or `{hot: F}` (WorkloadModel).
+  void KeyDistributionOf(const YAML::Node& n, WorkloadModel* w) const {
+    const std::string what = "workload.key_distribution";
+    const std::string expect = fmt::format(
+        "{}: expected uniform, {{zipf: EXPONENT}} or {{hot: FRACTION}}, got {}", what, Got(n));
+    if (n.IsScalar()) {
+      if (n.Scalar() != "uniform") Fail(n, expect);
+      w->key_distribution = KeyDistribution::kUniform;
+      return;
+    }
+    if (!n.IsMap()) Fail(n, expect);
+    if (n.size() != 1) {
+      Fail(n, fmt::format("{}: expected exactly one of zipf or hot, got {} keys", what, n.size()));
+    }
+    const std::string kind = n.begin()->first.Scalar();
+    const YAML::Node value = n.begin()->second;
+    if (kind == "hot") {
+      w->key_distribution = KeyDistribution::kHot;
+      w->hot_fraction = Probability(value, what + ".hot");
+      return;
+    }
+    if (kind != "zipf") {
+      Fail(n.begin()->first, fmt::format("{}: unknown distribution '{}'; expected zipf or hot",
+                                         what, kind));
+    }
+    double s = 0;
+    size_t pos = 0;
+    try {
+      s = value.IsScalar() ? std::stod(value.Scalar(), &pos) : 0;
+    } catch (...) {
+      pos = 0;
+    }
+    if (pos == 0 || pos != value.Scalar().size() || !(s > 0 && s <= KeyChooser::kZipfExponentMax)) {
+      Fail(value, fmt::format("{}.zipf: expected an exponent above 0 and at most {}, got {}", what,
+                              KeyChooser::kZipfExponentMax, Got(value)));
+    }
+    w->key_distribution = KeyDistribution::kZipf;
+    w->zipf_exponent = s;
   }
 
   FaultKind Kind(const YAML::Node& n, const std::string& what) const {

@@ -129,6 +129,18 @@ std::string WriteScenario(const Scenario& s, const std::string& header_comment) 
   out << YAML::Key << "workload" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "clients" << YAML::Value << w.clients;
   out << YAML::Key << "keys" << YAML::Value << w.keys;
+  out << YAML::Key << "key_distribution" << YAML::Value;
+  switch (w.key_distribution) {
+    case KeyDistribution::kUniform: out << "uniform"; break;
+    case KeyDistribution::kZipf:
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "zipf" << YAML::Value
+          << fmt::format("{}", w.zipf_exponent) << YAML::EndMap;
+      break;
+    case KeyDistribution::kHot:
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "hot" << YAML::Value
+          << Prob(w.hot_fraction) << YAML::EndMap;
+      break;
+  }
   out << YAML::Key << "mix" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "get"
       << YAML::Value << w.get << YAML::Key << "put" << YAML::Value << w.put << YAML::Key
       << "delete" << YAML::Value << w.del << YAML::Key << "txn" << YAML::Value << w.cas

@@ -87,6 +87,64 @@ TEST(ScenarioLoader, ErrorsNameLineColumnAndWhatWasExpected) {
   EXPECT_EQ(ErrorOf("description: no name\n"), "t.yaml:1:1: scenario: missing 'name'");
 }
 
+TEST(ScenarioLoader, KeyDistributionIsUniformOrOneOfZipfAndHot) {
+  Result<Scenario> s = LoadScenarioFromString("name: x\n", "t.yaml");
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_EQ(s->config.workload.key_distribution, KeyDistribution::kUniform);
+  s = LoadScenarioFromString("name: x\nworkload: {key_distribution: {zipf: 1.25}}\n", "t.yaml");
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_EQ(s->config.workload.key_distribution, KeyDistribution::kZipf);
+  EXPECT_EQ(s->config.workload.zipf_exponent, 1.25);
+  s = LoadScenarioFromString("name: x\nworkload: {key_distribution: {hot: 0.9}}\n", "t.yaml");
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_EQ(s->config.workload.key_distribution, KeyDistribution::kHot);
+  EXPECT_EQ(s->config.workload.hot_fraction.num, 900'000u);
+  EXPECT_EQ(s->config.workload.hot_fraction.den, 1'000'000u);
+
+  const auto error_of = [](const std::string& distribution) {
+    return ErrorOf("name: x\nworkload: {key_distribution: " + distribution + "}\n");
+  };
+  EXPECT_EQ(error_of("pareto"),
+            "t.yaml:2:30: workload.key_distribution: expected uniform, {zipf: EXPONENT} or "
+            "{hot: FRACTION}, got 'pareto'");
+  EXPECT_EQ(error_of("[zipf]"),
+            "t.yaml:2:30: workload.key_distribution: expected uniform, {zipf: EXPONENT} or "
+            "{hot: FRACTION}, got a list");
+  EXPECT_EQ(error_of("{pareto: 2}"),
+            "t.yaml:2:31: workload.key_distribution: unknown distribution 'pareto'; expected "
+            "zipf or hot");
+  EXPECT_EQ(error_of("{zipf: 1.2, hot: 0.5}"),
+            "t.yaml:2:30: workload.key_distribution: expected exactly one of zipf or hot, got 2 "
+            "keys");
+  EXPECT_EQ(error_of("{zipf: 0}"),
+            "t.yaml:2:37: workload.key_distribution.zipf: expected an exponent above 0 and at "
+            "most 10, got '0'");
+  EXPECT_EQ(error_of("{zipf: steep}"),
+            "t.yaml:2:37: workload.key_distribution.zipf: expected an exponent above 0 and at "
+            "most 10, got 'steep'");
+  EXPECT_EQ(error_of("{hot: 1.5}"),
+            "t.yaml:2:36: workload.key_distribution.hot: expected a probability between 0 and "
+            "1, got '1.5'");
+}
+
+TEST(ScenarioWriter, EveryKeyDistributionLoadsBackToTheSameRun) {
+  for (const std::string distribution : {"uniform", "{zipf: 1.2}", "{hot: 0.85}"}) {
+    SCOPED_TRACE(distribution);
+    Result<Scenario> s = LoadScenarioFromString(
+        "name: keys\nduration: 2s\nworkload: {keys: 8, key_distribution: " + distribution +
+            "}\nnemesis: {faults: [isolate, crash]}\n",
+        "t.yaml");
+    ASSERT_TRUE(s.has_value()) << s.error().message;
+    const std::string text = WriteScenario(*s, "");
+    EXPECT_NE(text.find("key_distribution: " + distribution), std::string::npos) << text;
+    Result<Scenario> back = LoadScenarioFromString(text, "back.yaml");
+    ASSERT_TRUE(back.has_value()) << back.error().message << "\n" << text;
+    EXPECT_EQ(WriteScenario(*back, ""), text);
+    EXPECT_EQ(Simulation(ConfigForSeed(*back, 4)).Run().trace_hash,
+              Simulation(ConfigForSeed(*s, 4)).Run().trace_hash);
+  }
+}
+
 TEST(ScenarioWriter, WhatIsWrittenLoadsBackToTheSameRun) {
   Result<Scenario> s = LoadScenarioFromString(
       "name: round-trip\nseeds: 3..9\nduration: 6s\nbugs: [match-regress]\n"
