@@ -104,7 +104,8 @@ std::vector<SearchResult> RunRounds(std::vector<Model>& models,
       if (p > first_violation.load()) return;
       if (!searches[p]) {
         searches[p] = std::make_unique<LinearizationSearch>(models[p], inputs[p], limits,
-                                                            options.keep_longest);
+                                                            options.keep_longest,
+                                                            options.lookahead);
       }
       finished[p] = searches[p]->Resume(budget) ? 1 : 0;
       if (!finished[p]) return;

@@ -30,6 +30,9 @@ struct CheckOptions {
   uint64_t steps_max = 0;   // search steps per partition (0: no limit); machine-independent
   uint64_t memory_bytes_max = uint64_t{2} << 30;
   bool keep_longest = false;  // record the longest partial linearization (explanations)
+  // kv: prune by what later reads need (wgl_search.h); off with keep_longest.
+  // Only tests turn it off, to compare against the plain search.
+  bool lookahead = true;
   // etcd only: decide by revisions when possible (revision_fast_path.h); it
   // gives no explanation, so keep_longest turns it off.
   bool revision_fast_path = true;

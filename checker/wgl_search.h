@@ -69,8 +69,10 @@ struct Frame {
 class LinearizationSearch {
  public:
   // REQUIRES: model, ops and limits outlive the search; model compiled ops.
+  // `lookahead`: prune by what later kv reads need (see FutureReadDead);
+  // ignored with keep_longest.
   LinearizationSearch(Model& model, const std::vector<SearchOp>& ops,
-                      const SearchLimits& limits, bool keep_longest);
+                      const SearchLimits& limits, bool keep_longest, bool lookahead = true);
   ~LinearizationSearch();
   LinearizationSearch(const LinearizationSearch&) = delete;
   LinearizationSearch& operator=(const LinearizationSearch&) = delete;
@@ -132,10 +134,62 @@ class LinearizationSearch {
   bool DeadEnd() const;
   std::vector<uint32_t> resets_before_return_;  // per read: resets on its key invoked by then
   std::vector<uint32_t> placed_resets_;         // per key: resets on stack_
+  bool Placed(uint32_t op) const { return (bits_[rank_[op] / 64] >> (rank_[op] % 64) & 1) != 0; }
+
+  // Lookahead (kv only): a read not yet placed needs its value to be built
+  // from the current value, or from a put still to come, by appends still to
+  // come (Model::CouldReach). Checked for a few reads of the key each op
+  // changes, and for every read once at the root, it cuts a wrong choice
+  // (say, two appends in the order no later read saw) as soon as it is made,
+  // instead of when the read that refutes it enters the window. Without it a
+  // whole-history search re-explored every interleaving of the other keys'
+  // ops in between: the per-key ambiguities multiplied (c50-ok unpartitioned
+  // ran out of memory; with it, a few thousand cache entries). It cuts a
+  // branch before any op in it is illegal, so it is off with keep_longest:
+  // explanations show the longest prefix up to the op that fails.
+  bool FutureReadDead(uint32_t placed, uint32_t frontier);
+  // Appends to later_ the unplaced ops of the read's key, from by_invoke_
+  // index `from` on, that may come before the read and did not return before
+  // `since`, marking those that must come before it: if `after` is set (an
+  // op the read certainly follows, whose value it builds on), only those
+  // invoked after `after` returned, as the others may precede it.
+  void CollectLater(uint32_t read, uint32_t from, uint64_t since, const SearchOp* after);
+  // Whether the read can no longer become legal; every op of by_invoke_[key]
+  // before `from` must be placed.
+  bool ReadDead(uint32_t read, uint32_t from);
+  // Fills later_ with the indeterminate ops before a root scan for `read`
+  // whose anchor was invoked at anchor_invoke, and sets *from where the
+  // determinate ones start; false if the window holds too many ops.
+  bool StartRootScan(uint32_t read, uint64_t anchor_invoke, uint32_t* from);
+  bool AnyReadDeadAtRoot();
+  void SetUpLookahead(const std::vector<uint32_t>& by_return, uint32_t keys);
+  bool lookahead_ = false;
+  bool root_dead_ = false;
+  // Unplaced reads with distinct values checked after each change of their
+  // key (by return order), besides the witnesses of the op placed.
+  static constexpr int kFutureReadsChecked = 4;
+  // A put or append's witnesses: the first reads (by return) that mention
+  // its text, among the next kWitnessScan reads of its key. Placing the op
+  // where those reads cannot see it is then refuted at once.
+  static constexpr size_t kWitnesses = 2;
+  static constexpr size_t kWitnessScan = 64;
+  // The root check skips a read with more ops than this to consider.
+  static constexpr size_t kRootScanMax = 1024;
+  std::vector<std::vector<uint32_t>> reads_by_rank_;  // per key: its reads in return order
+  // Per key: its ops that change state (not Model::ReadOnly), by invocation.
+  std::vector<std::vector<uint32_t>> by_invoke_;
+  std::vector<uint32_t> invoke_index_;                // op -> index in by_invoke_[key]
+  // Per key: every op of by_invoke_[key] before this index is placed.
+  std::vector<uint32_t> unplaced_from_;
+  std::vector<std::vector<uint32_t>> witnesses_;  // per op
+  std::vector<std::vector<uint32_t>> indeterminate_by_invoke_;  // per key: of by_invoke_
+  std::vector<uint64_t> longest_determinate_;  // per key: the longest interval in by_invoke_
+  std::vector<Model::LaterOp> later_;          // scratch
 };
 
 // Runs a whole search.
 SearchResult SearchLinearization(Model& model, const std::vector<SearchOp>& ops,
-                                 const SearchLimits& limits, bool keep_longest);
+                                 const SearchLimits& limits, bool keep_longest,
+                                 bool lookahead = true);
 
 }  // namespace raftlab::checker

@@ -1,5 +1,8 @@
 #include "checker/models/model.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "core/base/check.h"
@@ -210,6 +213,113 @@ bool Model::CanReachByAppends(State state, const CompiledOp& read) {
   if (entry.length >= prefix.size()) return entry.length + 1 == prefix.size() &&
                                             entry.hash == prefix.back();
   return prefix[entry.length] == entry.hash;
+}
+
+namespace {
+
+// Up to the first 8 bytes of s from `at`, zero-padded: a cheap filter before
+// comparing hashes.
+uint64_t Head(const std::string& s, size_t at) {
+  uint64_t head = 0;
+  std::memcpy(&head, s.data() + at, std::min<size_t>(8, s.size() - at));
+  return head;
+}
+
+}  // namespace
+
+bool Model::CouldReach(State state, const CompiledOp& read, const std::vector<LaterOp>& later) {
+  if (kind_ != ModelKind::kKv) return true;
+  const TrieEntry& current = trie_[ValueOf(state, read.key)];
+  return CouldReachFrom(current.length, current.hash, read, later);
+}
+
+bool Model::CouldFollow(const CompiledOp& earlier, const CompiledOp& read,
+                        const std::vector<LaterOp>& later) {
+  if (kind_ != ModelKind::kKv) return true;
+  CHECK(earlier.f == OpFunction::kRead && earlier.key == read.key);
+  const std::vector<uint64_t>& prefix = prefix_hashes_[earlier.a];
+  return CouldReachFrom(prefix.size() - 1, prefix.back(), read, later);
+}
+
+bool Model::CouldReachFrom(uint64_t current_length, uint64_t current_hash,
+                           const CompiledOp& read, const std::vector<LaterOp>& later) {
+  CHECK(read.f == OpFunction::kRead);
+  const std::string& value = texts_[read.a];
+  const std::vector<uint64_t>& prefix = prefix_hashes_[read.a];
+  const size_t length = value.size();
+  // The value read starts with the value of the last reset before the read,
+  // or with the current value if no reset comes in between; appends follow.
+  pieces_.clear();
+  reach_.assign(length + 1, 0);
+  bool from_reset = false;
+  bool must_reset = false;
+  for (const LaterOp& later_op : later) {
+    const CompiledOp& op = *later_op.op;
+    const std::string& text = texts_[op.a];
+    const TextInfo& info = text_info_[op.a];
+    const bool before = later_op.before;
+    if (op.f == OpFunction::kAppend && !text.empty()) {
+      // A mandatory append too long for the value rules out the current value as start.
+      if (text.size() > length) must_reset = must_reset || before;
+      const uint64_t mask = text.size() >= 8 ? ~uint64_t{0}
+                                             : (uint64_t{1} << (8 * text.size())) - 1;
+      if (text.size() <= length) {
+        pieces_.push_back(Piece{text.size(), info.hash, info.power, Head(text, 0), mask, before,
+                                false});
+      }
+    } else if (op.f == OpFunction::kDelete) {
+      reach_[0] = 1;
+      from_reset = true;
+    } else if (op.f == OpFunction::kWrite && text.size() <= length &&
+               prefix[text.size()] == info.hash) {
+      reach_[text.size()] = 1;
+      from_reset = true;
+    }
+    must_reset = must_reset || (before && Resets(op));
+  }
+  // Marks the positions reachable from the marked ones by appending pieces,
+  // recording each step in edges_ (position, piece) in order of position.
+  auto extend = [&](size_t start) {
+    edges_.clear();
+    for (size_t i = start; i < length; ++i) {
+      if (!reach_[i]) continue;
+      const uint64_t head = Head(value, i);
+      for (uint32_t p = 0; p < pieces_.size(); ++p) {
+        const Piece& piece = pieces_[p];
+        const size_t end = i + piece.length;
+        if ((head & piece.mask) != piece.head || end > length) continue;
+        if (prefix[end] != AddMod(MulMod(prefix[i], piece.power), piece.hash)) continue;
+        reach_[end] = 1;
+        edges_.push_back({static_cast<uint32_t>(i), p});
+      }
+    }
+  };
+  if (from_reset) {
+    extend(0);
+    if (reach_[length]) return true;
+  }
+  if (must_reset || current_length > length || prefix[current_length] != current_hash) {
+    return false;
+  }
+  // No reset in between: every append that must come before the read spells
+  // a piece of the value after the current one, on a path to its end.
+  const size_t start = static_cast<size_t>(current_length);
+  std::fill(reach_.begin(), reach_.end(), 0);
+  reach_[start] = 1;
+  extend(start);
+  if (!reach_[length]) return false;
+  co_reach_.assign(length + 1, 0);
+  co_reach_[length] = 1;
+  for (auto edge = edges_.rbegin(); edge != edges_.rend(); ++edge) {
+    Piece& piece = pieces_[edge->second];
+    if (!co_reach_[edge->first + piece.length]) continue;
+    co_reach_[edge->first] = 1;
+    piece.on_path = true;
+  }
+  for (const Piece& piece : pieces_) {
+    if (piece.before && !piece.on_path) return false;
+  }
+  return true;
 }
 
 std::string Model::Spell(uint32_t node) const {

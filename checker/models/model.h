@@ -92,6 +92,30 @@ class Model {
   // A hash match counts as "could", so a collision only weakens pruning.
   // Always true for registers.
   bool CanReachByAppends(State state, const CompiledOp& read);
+  // An op that may still come before a read, and whether it must (it
+  // returned before the read was invoked and is determinate).
+  struct LaterOp {
+    const CompiledOp* op;
+    bool before;
+  };
+  // kv only: whether the read could still become legal from `state` when
+  // ops of `later` (puts, deletes and appends on its key; others are
+  // ignored) run first. False is a proof that it cannot: the value read must
+  // be the current value, or the value of a reset in `later`, followed by
+  // appended texts of `later` (each counted as often as needed, so this
+  // over-approximates); and when no reset comes first, every append that
+  // must come before the read spells one of those pieces. A hash match
+  // counts as a match. Always true for registers.
+  bool CouldReach(State state, const CompiledOp& read, const std::vector<LaterOp>& later);
+  // The same from the value `earlier` returned: a read of the same key that
+  // certainly precedes `read`, with `later` what may come in between.
+  bool CouldFollow(const CompiledOp& earlier, const CompiledOp& read,
+                   const std::vector<LaterOp>& later);
+  // kv only: whether the value `read` returned contains the text `op` writes
+  // or appends (then the read may witness where op took effect).
+  bool Mentions(const CompiledOp& read, const CompiledOp& op) const {
+    return kind_ == ModelKind::kKv && texts_[read.a].find(texts_[op.a]) != std::string::npos;
+  }
   // "k1=3 k2=nil" for explanations.
   std::string Describe(State state) const;
   // Bytes held by the value and state tables (counted against the memory limit).
@@ -103,6 +127,9 @@ class Model {
   uint32_t InternState(std::vector<uint32_t> values);
   uint32_t TrieNode(uint32_t parent, uint32_t text);
   bool Matches(uint32_t node, uint32_t text);
+  // CouldReach from a value of `length` with polynomial hash `hash`.
+  bool CouldReachFrom(uint64_t length, uint64_t hash, const CompiledOp& read,
+                      const std::vector<LaterOp>& later);
   // The etcd model (etcd_model.cc). A state is {revision, per key: value,
   // create revision, mod revision, version}; value kNilValue means absent.
   State InitialEtcd();
@@ -143,6 +170,21 @@ class Model {
   std::vector<TextInfo> text_info_;  // kv only, parallel to texts_
   // kv only: prefix hashes of texts that reads returned (index: text id).
   std::vector<std::vector<uint64_t>> prefix_hashes_;
+  // Scratch for CouldReach: appended texts, positions of the value read
+  // reachable from a start, and positions from which its end is reachable.
+  struct Piece {
+    uint64_t length;
+    uint64_t hash;
+    uint64_t power;
+    uint64_t head;  // its first (up to) 8 bytes
+    uint64_t mask;  // of head's bytes
+    bool before;    // the append must come before the read
+    bool on_path;   // it spells a piece on some path from the start to the end
+  };
+  std::vector<Piece> pieces_;
+  std::vector<std::pair<uint32_t, uint32_t>> edges_;
+  std::vector<char> reach_;
+  std::vector<char> co_reach_;
   FlatMap64 put_roots_;  // text -> root node of a put
   // Multi-key states; with a single key the state is the value id itself.
   std::vector<std::vector<uint32_t>> states_;

@@ -33,8 +33,16 @@ if ! grep -q "revision fast path" "$tmp/out"; then
 fi
 expect 1 "$testdata/etcd-swarm-lost-responses-bad.jsonl"
 expect 1 "$testdata/etcd-stale-read.jsonl" --explain --json
-# The whole-history search of c50-ok cannot finish in 0.3 s: limit reached, exit 3.
-expect 3 "$data/porcupine-kv/c50-ok.txt" --no-partition --timeout 0.3
+# 30 concurrent puts and a get of a value none wrote: refuting it means
+# trying every subset of the puts, which cannot finish in 0.3 s: limit
+# reached, exit 3.
+for i in $(seq 1 30); do
+  printf '{"client":%d,"invoke_ns":1,"return_ns":100,"status":"ok","f":"put","key":"k","value":%d}\n' \
+    "$i" "$i"
+done >"$tmp/hard.jsonl"
+printf '{"client":0,"invoke_ns":1,"return_ns":100,"status":"ok","f":"get","key":"k","result":1000}\n' \
+  >>"$tmp/hard.jsonl"
+expect 3 "$tmp/hard.jsonl" --timeout 0.3
 expect 2 "$tmp/does-not-exist.edn"
 printf '{:type :invoke, :f :read, :value nil, :process 0, :time 1}\n{:type :ok, :f :read\n' \
   >"$tmp/broken.edn"

@@ -356,6 +356,36 @@ TEST(CheckerProperty, RevisionFastPathAgreesWithWgl) {
   EXPECT_GT(verdicts[1], kCases / 10);
 }
 
+// The kv lookahead only prunes branches that cannot succeed: with it on or
+// off, whole or per key, the verdict is the plain search's. Histories are
+// often corrupted (stale, lost and duplicated appends, reads of values
+// never written), so both verdicts are exercised.
+TEST(CheckerProperty, KvLookaheadAgreesWithPlainSearch) {
+  int verdicts[2] = {0, 0};
+  RunProperty("kv lookahead", [&verdicts] {
+    History history = Simulate(GenStream(), ModelKind::kKv, /*faults=*/true,
+                               /*puts=*/*rc::gen::arbitrary<bool>());
+    const uint32_t mutation = *rc::gen::inRange<uint32_t>(0, 5);
+    const uint32_t pick = *rc::gen::arbitrary<uint32_t>();
+    if (mutation < 3) MutateKv(&history, mutation, pick);
+    if (mutation == 3) MutateRead(&history, ModelKind::kKv, pick);
+    const History prepared = Prepare(history);
+    const bool partition = *rc::gen::arbitrary<bool>();
+    CheckOptions options;
+    options.model = ModelKind::kKv;
+    options.partition = partition;
+    options.lookahead = false;
+    auto plain = CheckHistory(prepared, prepared.source, options);
+    options.lookahead = true;
+    auto pruned = CheckHistory(prepared, prepared.source, options);
+    RC_ASSERT(plain.has_value() && pruned.has_value());
+    RC_ASSERT(pruned->verdict == plain->verdict);
+    ++verdicts[plain->verdict == Verdict::kLinearizable ? 0 : 1];
+  });
+  EXPECT_GT(verdicts[0], kCases / 10);
+  EXPECT_GT(verdicts[1], kCases / 10);
+}
+
 TEST(CheckerProperty, PartitionedAndWholeSearchAgree) {
   for (ModelKind kind : {ModelKind::kCasRegister, ModelKind::kKv}) {
     RunProperty(ModelKindName(kind), [kind] {

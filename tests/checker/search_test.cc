@@ -96,8 +96,8 @@ TEST(Wgl, HandMadeRegisterHistories) {
 }
 
 Operation Kv(int64_t c, OpFunction f, uint64_t i, uint64_t r, const char* key,
-             const char* value) {
-  Operation op = Op(c, f, i, r, {});
+             const char* value, OpStatus status = OpStatus::kOk) {
+  Operation op = Op(c, f, i, r, {}, {}, status);
   op.key = key;
   if (f == OpFunction::kRead) {
     op.output = {Value::String(value)};
@@ -126,6 +126,80 @@ TEST(Wgl, KvAppendOrderMustMatchReads) {
                    Kv(1, G, 5, 6, "k", "ab")},
                   ModelKind::kKv),
             Verdict::kLinearizable);
+}
+
+// Cases for the kv lookahead (wgl_search.h), each run with it on and off:
+// the verdict is the definition's either way, whole history or per key.
+TEST(Wgl, KvLookaheadKeepsVerdicts) {
+  const auto A = OpFunction::kAppend;
+  const auto G = OpFunction::kRead;
+  const auto P = OpFunction::kWrite;
+  const Verdict yes = Verdict::kLinearizable;
+  const Verdict no = Verdict::kNotLinearizable;
+  const std::vector<Case> cases = {
+      {"a long append may land before a put that hides it: a, put p, read p, b, read pb",
+       {Kv(0, A, 1, 100, "k", "a"), Kv(1, P, 10, 20, "k", "p"), Kv(2, G, 30, 40, "k", "p"),
+        Kv(3, A, 45, 50, "k", "b"), Kv(2, G, 60, 70, "k", "pb")},
+       yes},
+      {"...or after everything it overlaps: put p, read p, b, read pb, a, read pba",
+       {Kv(0, A, 1, 100, "k", "a"), Kv(1, P, 10, 20, "k", "p"), Kv(2, G, 30, 40, "k", "p"),
+        Kv(3, A, 45, 50, "k", "b"), Kv(2, G, 60, 70, "k", "pb"), Kv(2, G, 110, 120, "k", "pba")},
+       yes},
+      {"but not both: a read after pba sees pb, and no put can come between",
+       {Kv(0, A, 1, 100, "k", "a"), Kv(1, P, 10, 20, "k", "p"), Kv(2, G, 30, 40, "k", "p"),
+        Kv(3, A, 45, 50, "k", "b"), Kv(2, G, 60, 70, "k", "pb"), Kv(2, G, 110, 120, "k", "pba"),
+        Kv(2, G, 130, 140, "k", "pb")},
+       no},
+      {"a read late in the history misses a put that returned before it began",
+       {Kv(0, A, 1, 2, "k", "a"), Kv(1, A, 3, 4, "j", "x"), Kv(0, P, 5, 6, "k", "p"),
+        Kv(1, A, 7, 8, "j", "y"), Kv(2, G, 9, 10, "j", "xy"), Kv(2, G, 11, 12, "k", "a")},
+       no},
+      {"a stale read: an earlier read saw ab, a later one a (no put in between)",
+       {Kv(0, A, 1, 2, "k", "a"), Kv(1, A, 3, 4, "k", "b"), Kv(2, G, 5, 6, "k", "ab"),
+        Kv(3, A, 1, 20, "j", "z"), Kv(2, G, 7, 8, "k", "a"), Kv(3, G, 21, 22, "j", "z")},
+       no},
+      {"the same with a put of a concurrent with the second read: it may read the put",
+       {Kv(0, A, 1, 2, "k", "a"), Kv(1, A, 3, 4, "k", "b"), Kv(2, G, 5, 6, "k", "ab"),
+        Kv(1, P, 7, 9, "k", "a"), Kv(2, G, 8, 10, "k", "a")},
+       yes},
+      {"an append that returned before a read began must show in it",
+       {Kv(0, P, 1, 2, "k", "p"), Kv(1, A, 3, 4, "k", "a"), Kv(1, A, 3, 20, "k", "b"),
+        Kv(2, G, 5, 6, "k", "pb")},
+       no},
+      {"unless it may have come before the put that starts the value",
+       {Kv(1, A, 1, 4, "k", "a"), Kv(0, P, 2, 3, "k", "p"), Kv(1, A, 2, 20, "k", "b"),
+        Kv(2, G, 5, 6, "k", "pb")},
+       yes},
+      {"an indeterminate append need not show, nor an indeterminate put",
+       {Kv(0, P, 1, 2, "k", "p"), Kv(1, A, 3, 4, "k", "a", OpStatus::kInfo),
+        Kv(1, P, 3, 4, "k", "q", OpStatus::kInfo), Kv(2, G, 5, 6, "k", "p")},
+       yes},
+      {"an indeterminate put may start a later read's value",
+       {Kv(0, P, 1, 2, "k", "p"), Kv(1, P, 3, 4, "k", "q", OpStatus::kInfo),
+        Kv(2, A, 5, 6, "k", "a"), Kv(2, G, 7, 8, "k", "qa")},
+       yes},
+  };
+  for (const Case& c : cases) {
+    History history;
+    history.source = "test";
+    for (size_t i = 0; i < c.ops.size(); ++i) {
+      history.ops.push_back(c.ops[i]);
+      history.ops.back().id = i;
+    }
+    const History prepared = Prepare(history);
+    for (bool partition : {false, true}) {
+      for (bool lookahead : {false, true}) {
+        CheckOptions options;
+        options.model = ModelKind::kKv;
+        options.partition = partition;
+        options.lookahead = lookahead;
+        auto result = CheckHistory(prepared, "test", options);
+        ASSERT_TRUE(result.has_value());
+        EXPECT_EQ(result->verdict, c.verdict)
+            << c.why << " (partition " << partition << ", lookahead " << lookahead << ")";
+      }
+    }
+  }
 }
 
 TEST(Wgl, ModelRejectsUnsupportedOps) {

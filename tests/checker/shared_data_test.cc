@@ -130,9 +130,9 @@ namespace raftlab::checker {
 namespace {
 
 TEST(SharedData, AStepBudgetGivesTheSameUnknownEveryTime) {
-  // The whole (unpartitioned) c10 history needs far more search than this
+  // The whole (unpartitioned) c50 history needs far more search than this
   // budget; counted in steps, the outcome cannot depend on machine speed.
-  auto history = ReadHistoryFile(DataDir() + "porcupine-kv/c10-ok.txt",
+  auto history = ReadHistoryFile(DataDir() + "porcupine-kv/c50-ok.txt",
                                  HistoryFormat::kPorcupineKv, nullptr);
   ASSERT_TRUE(history.has_value()) << history.error().message;
   CheckOptions options;
@@ -140,14 +140,14 @@ TEST(SharedData, AStepBudgetGivesTheSameUnknownEveryTime) {
   options.partition = false;
   options.steps_max = 5000;
   for (int run = 0; run < 2; ++run) {
-    auto result = CheckHistory(Prepare(*history), "c10", options);
+    auto result = CheckHistory(Prepare(*history), "c50", options);
     ASSERT_TRUE(result.has_value()) << result.error().message;
     EXPECT_EQ(result->verdict, Verdict::kUnknown);
     ASSERT_EQ(result->partitions.size(), 1u);
     EXPECT_LE(result->partitions[0].steps, 5000u + 4096u);
   }
   options.steps_max = 0;  // and without the budget the verdict is reached
-  auto result = CheckHistory(Prepare(*history), "c10", options);
+  auto result = CheckHistory(Prepare(*history), "c50", options);
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->verdict, Verdict::kLinearizable);
 }
