@@ -242,13 +242,7 @@ void Simulation::CheckInvariants() {
       v.log.clear();
       continue;
     }
-    const raft::Raft& r = n.server()->raw_node().raft();
-    v.term = r.term();
-    v.vote = r.vote();
-    v.role = r.state();
-    v.commit = r.raft_log().committed();
-    v.applied = r.raft_log().applied();
-    v.snapshot_index = r.raft_log().FirstIndex() - 1;
+    raft::ViewVolatileState(n.server()->raw_node().raft(), &v);
     AssignLog(*n.server(), &v.log);
     v.durable = n.server()->storage().hard_state();
   }

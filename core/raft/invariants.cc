@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/base/check.h"
+#include "core/raft/raft.h"
 
 namespace raftlab::raft {
 namespace {
@@ -163,6 +164,15 @@ std::vector<std::string> Invariants::RecordApplied(NodeId node, const Entry& ent
   return {fmt::format("state machine safety: node {} applied {} at index {} but node {} applied "
                       "{}", node, Short(entry), entry.index, it->second.first,
                       Short(it->second.second))};
+}
+
+void ViewVolatileState(const Raft& r, NodeView* v) {
+  v->term = r.term();
+  v->vote = r.vote();
+  v->role = r.state();
+  v->commit = r.raft_log().committed();
+  v->applied = r.raft_log().applied();
+  v->snapshot_index = r.raft_log().FirstIndex() - 1;
 }
 
 }  // namespace raftlab::raft

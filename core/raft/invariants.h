@@ -38,6 +38,13 @@ struct NodeView {
   HardState durable;
 };
 
+class Raft;
+
+// Fills the volatile fields of `v` (term, vote, role, commit, applied,
+// snapshot_index) from a live node; the host adds the log and durable state
+// from wherever it keeps them.
+void ViewVolatileState(const Raft& r, NodeView* v);
+
 class Invariants {
  public:
   // Checks `nodes` and remembers what it needs for the next delta check.

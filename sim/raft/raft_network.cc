@@ -235,12 +235,7 @@ std::vector<raft::NodeView> RaftNetwork::Views() const {
     v.durable = n.storage->hard_state();
     if (v.up) {
       const raft::Raft& r = n.raw->raft();
-      v.term = r.term();
-      v.vote = r.vote();
-      v.role = r.state();
-      v.commit = r.raft_log().committed();
-      v.applied = r.raft_log().applied();
-      v.snapshot_index = r.raft_log().FirstIndex() - 1;
+      raft::ViewVolatileState(r, &v);
       v.snapshot_term = r.raft_log().TermOrZero(v.snapshot_index);
       v.log = r.raft_log().AllEntries();
     }

@@ -222,12 +222,7 @@ NodeView ViewOf(const TestRaft& t) {
   const Raft& r = *t.raft;
   NodeView v;
   v.id = r.id();
-  v.term = r.term();
-  v.vote = r.vote();
-  v.role = r.state();
-  v.commit = r.raft_log().committed();
-  v.applied = r.raft_log().applied();
-  v.snapshot_index = r.raft_log().FirstIndex() - 1;
+  ViewVolatileState(r, &v);
   v.snapshot_term = r.raft_log().TermOrZero(v.snapshot_index);
   v.log = r.raft_log().AllEntries();
   v.durable = t.storage->hard_state();
