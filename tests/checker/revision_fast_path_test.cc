@@ -348,5 +348,44 @@ TEST(RevisionFastPath, AgreesWithWglAndExercisesGapsAndViolations) {
   EXPECT_GT(with_gaps, 100);  // linearizable only thanks to indeterminate writes
 }
 
+// Larger generated histories (sim/etcd_history_gen.h), many concurrent
+// clients and timed-out writes: linearizable by construction, and not once
+// one read is made stale. The fast path may leave a history to WGL (its step
+// budget), but must never contradict the construction, and must decide most.
+TEST(RevisionFastPath, GeneratedHistoriesKeepTheirVerdicts) {
+  struct Config {
+    size_t ops;
+    uint32_t clients, keys, timeout_one_in;
+    uint64_t seeds;
+  };
+  const Config configs[] = {
+      {400, 4, 3, 3, 40},      {1500, 8, 6, 5, 30},     {4000, 30, 40, 8, 20},
+      {8000, 50, 100, 15, 10}, {20000, 50, 300, 40, 4},
+  };
+  int cases = 0;
+  int decided = 0;
+  for (const Config& config : configs) {
+    for (uint64_t seed = 1; seed <= config.seeds; ++seed) {
+      sim::PrngChoices choices(seed);
+      sim::EtcdClientsOptions options;
+      options.clients = config.clients;
+      options.keys = config.keys;
+      options.timeout_one_in = config.timeout_one_in;
+      options.fail_one_in = 100;
+      options.txn_compare_recent = 2;
+      sim::EtcdClients clients(choices, options);
+      History history = clients.Run(config.ops);
+      const std::optional<Verdict> ok = CheckByRevisions(Prepare(history));
+      EXPECT_NE(ok, Verdict::kNotLinearizable) << config.ops << " ops, seed " << seed;
+      ASSERT_TRUE(clients.InjectStaleRead(&history, history.ops.size() / 2).has_value());
+      const std::optional<Verdict> stale = CheckByRevisions(Prepare(history));
+      EXPECT_NE(stale, Verdict::kLinearizable) << config.ops << " ops, seed " << seed;
+      cases += 2;
+      decided += (ok.has_value() ? 1 : 0) + (stale.has_value() ? 1 : 0);
+    }
+  }
+  EXPECT_GE(decided, cases * 9 / 10);
+}
+
 }  // namespace
 }  // namespace raftlab::checker
