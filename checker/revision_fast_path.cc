@@ -481,16 +481,56 @@ class GapSet {
   std::vector<uint64_t> words_;
 };
 
+// A small set of keys, or every key. Past kMaxKeys it becomes every key:
+// only a few keys are worth singling out.
+struct KeySet {
+  static constexpr size_t kMaxKeys = 8;
+  bool all = false;
+  std::vector<uint32_t> keys;
+  bool Has(uint32_t key) const {
+    return all || std::find(keys.begin(), keys.end(), key) != keys.end();
+  }
+  void Add(uint32_t key) {
+    if (Has(key)) return;
+    keys.push_back(key);
+    if (keys.size() > kMaxKeys) MakeAll();
+  }
+  void AddAll(const KeySet& other) {
+    if (other.all) MakeAll();
+    for (uint32_t key : other.keys) Add(key);
+  }
+  void Intersect(const KeySet& other) {
+    if (other.all) return;
+    if (all) {
+      *this = other;
+      return;
+    }
+    std::erase_if(keys, [&](uint32_t key) { return !other.Has(key); });
+  }
+  void MakeAll() {
+    all = true;
+    keys.clear();
+  }
+};
+
 // Depth-first search over the gaps in revision order: which class fills
 // each gap. Between two gaps the acknowledged ops replay deterministically.
 // Conflict-directed backjumping: every failure names the gaps whose choices
-// caused it (a check fails on a key's value: the gaps since the key's last
-// acknowledged write, back to the last one that wrote the key; a class is
+// caused it (a check fails on a key's value: the gap that wrote the value,
+// and the gaps since where a write of an accepted value could go; a class is
 // used up: the gaps that used it; a pinned write is due: the gaps of its
 // window), and a gap whose candidates all failed returns to the latest gap
 // in the union of their causes, skipping the gaps in between, whose choices
 // could not help. Without it, one violation behind many gaps with several
 // candidates each would be refuted only after trying all their combinations.
+// Failures are also tied to keys: a check of key k that fails whatever the
+// gap holds (its candidate wrote another key) leaves only the candidates
+// that write k a value the check accepts (the frame's focus), and a gap
+// whose failures all concern a few keys (their values, the use of their
+// writes) tells the gap it returns to that only candidates writing one of
+// them can help; the others are skipped, and the reasons they were ruled out
+// are not causes. The memo keeps those keys with each failed state, so a
+// repeat names as causes only the gaps that could have changed them.
 class GapSearch {
  public:
   GapSearch(const std::vector<Step>& steps, const Layout& layout,
@@ -506,6 +546,22 @@ class GapSearch {
     size_t trail_mark;        // trail_ size when the gap was entered
     uint32_t chosen;          // the class filling the gap now, or UINT32_MAX
     GapSet causes;            // why candidates failed so far
+    // The keys only candidates writing one of can help with (all: any
+    // candidate may): a check of such a key failed whatever this gap held
+    // (the candidate wrote another key), or a later gap failed for reasons
+    // that concern these keys alone. Then only those candidates' causes count.
+    KeySet focus{true, {}};
+    // Candidates ruled out before being tried (used up, or their
+    // precondition fails); why is worked out only if it matters (Backjump).
+    std::vector<uint32_t> ruled_out;
+    // Checks that failed whatever this gap held (see focus), with the
+    // revision of the state they needed.
+    std::vector<std::pair<const Step*, int64_t>> needs;
+    // The keys every failure here so far concerns (their values, the use of
+    // the writes to them); all: unknown.
+    KeySet about{false, {}};
+    // Pinned writes whose windows close at this gap, unused: one must fill it.
+    std::vector<uint32_t> due;
   };
   // Replays the acknowledged ops of revisions [begin, end); false on a
   // violation, with the failed check's key and revision in failed_*.
@@ -517,14 +573,39 @@ class GapSearch {
   void Unchoose();
   // Adds the gaps that decided the value `step` failed on at `revision`
   // (see the class comment); none when no choice of the gaps could help.
-  // Returns whether it added them (they depend on the key, not the step).
-  bool AddValueCauses(const Step& step, int64_t revision, GapSet* causes);
-  // Pushes the gap's frame; false (and nothing pushed) if it is known to fail.
-  bool Enter(size_t gap);
-  void PushCandidates(size_t gap, GapSet* causes);
+  // Returns whether it added them.
+  bool AddValueCauses(const Step& step, int64_t revision, GapSet* causes) {
+    return ValueCauses(step, revision, [causes](size_t gap) { causes->Add(gap); });
+  }
+  template <class Add>
+  bool ValueCauses(const Step& step, int64_t revision, const Add& add);
+  // Pushes the gap's frame; false (and nothing pushed) if it is known to
+  // fail, with *about the keys that failure concerned.
+  bool Enter(size_t gap, KeySet* about);
+  // Adds to `causes` the gaps before `gap` that decided `key`'s value or the
+  // use of its writes, or could have: those that hold a write of the key, or
+  // where one may go.
+  void AddKeyCauses(uint32_t key, size_t gap, GapSet* causes);
+  // Whether some write of `key` may fill `gap` (ignoring how many are used).
+  bool KeyWritable(uint32_t key, size_t gap) const;
+  void PushCandidates(size_t gap);
   // Pops the exhausted top frame and the frames its causes skip.
   void Backjump();
+  // Whether class c at this frame's gap could avoid the failures that set
+  // its focus: it writes a focus key, a value the failed checks of that key
+  // accept, and no acknowledged write of the key comes in between.
+  bool Helpful(const Frame& frame, uint32_t c, size_t gap) const;
+  // Records in the top frame that its choice led to a failure concerning
+  // `about` (see Frame::about).
+  void Blame(const KeySet& about);
   std::vector<uint32_t> MemoKey(size_t gap) const;
+  // What the first acknowledged op of the class's key at or after the gap's
+  // revision makes of the class filling the gap: its revision if it needs
+  // the class's value (the key's current one fails it), kHarmful if it
+  // rejects the class's value, kNeutral otherwise (or if there is none).
+  int64_t NeedsAt(uint32_t c, size_t gap) const;
+  static constexpr int64_t kNeutral = INT64_MAX - 1;
+  static constexpr int64_t kHarmful = INT64_MAX;
 
   const std::vector<Step>& steps_;
   const Layout& layout_;
@@ -539,7 +620,14 @@ class GapSearch {
   std::vector<std::pair<uint32_t, uint32_t>> trail_;  // (key, previous token)
   std::vector<Frame> frames_;              // frames_[j] is gap j
   std::vector<uint32_t> candidates_;
-  std::unordered_set<std::vector<uint32_t>, VectorHash> failed_;
+  // Per key: the revisions of its acknowledged ops, ascending (a write at r
+  // needs the state r-1, an observer the state r), and the ops.
+  std::vector<std::vector<Observation>> needs_;
+  std::vector<std::pair<int64_t, uint32_t>> order_scratch_;
+  std::vector<std::vector<uint32_t>> classes_of_key_;
+  std::vector<std::pair<uint32_t, uint32_t>> fixers_;  // scratch: gap ranges
+  // Failed states, with the key their failure concerned (Frame::about).
+  std::unordered_map<std::vector<uint32_t>, KeySet, VectorHash> failed_;
   const Step* failed_step_ = nullptr;
   int64_t failed_at_ = 0;
   uint64_t memo_bytes_ = 0;
@@ -562,6 +650,27 @@ GapSearch::GapSearch(const std::vector<Step>& steps, const Layout& layout,
   std::stable_sort(order_.begin(), order_.end(), [&](uint32_t x, uint32_t y) {
     return classes[x].window_end < classes[y].window_end;
   });
+  classes_of_key_.resize(acked_writes.size());
+  for (uint32_t c = 0; c < classes.size(); ++c) classes_of_key_[classes[c].step.key].push_back(c);
+  needs_.resize(acked_writes.size());
+  for (int64_t r = 2; r <= layout.revision_max; ++r) {
+    const uint64_t write = layout.write_at[static_cast<size_t>(r)];
+    if (write != kNoOp) needs_[steps[write].key].push_back(Observation{r, write});
+    for (uint64_t id : layout.observers_at[static_cast<size_t>(r)]) {
+      needs_[steps[id].key].push_back(Observation{r, id});
+    }
+  }
+}
+
+int64_t GapSearch::NeedsAt(uint32_t c, size_t gap) const {
+  const Step& step = classes_[c].step;
+  const std::vector<Observation>& needs = needs_[step.key];
+  auto next = std::lower_bound(needs.begin(), needs.end(), layout_.gaps[gap],
+                               [](const Observation& o, int64_t r) { return o.revision < r; });
+  if (next == needs.end()) return kNeutral;
+  const Step& need = steps_[next->op];
+  if (!Satisfied(need, step.result)) return kHarmful;
+  return Satisfied(need, values_[step.key]) ? kNeutral : next->revision;
 }
 
 void GapSearch::Set(uint32_t key, uint32_t value) {
@@ -623,11 +732,23 @@ int64_t GapSearch::SegmentEnd(size_t gap) const {
   return next < layout_.gaps.size() ? layout_.gaps[next] : layout_.revision_max + 1;
 }
 
-bool GapSearch::AddValueCauses(const Step& step, int64_t revision, GapSet* causes) {
+template <class Add>
+bool GapSearch::ValueCauses(const Step& step, int64_t revision, const Add& add) {
   const uint32_t key = step.key;
   const bool acked_fails = !Satisfied(step, AckedValue(steps_, layout_, acked_writes_[key],
                                                        revision));
-  if (acked_fails && !Fixable(results_[key], step)) return false;  // every value there fails
+  // The gaps where some indeterminate write of an accepted value may go
+  // (whatever else holds them now): only there could a different choice fix
+  // the value.
+  fixers_.clear();
+  for (uint32_t c : classes_of_key_[key]) {
+    const Class& cls = classes_[c];
+    if (!Satisfied(step, cls.step.result)) continue;
+    const uint32_t begin = std::max(cls.first_gaps[0], cls.pinned ? cls.window_begin : 0u);
+    const uint32_t end = cls.pinned ? cls.window_end : UINT32_MAX;
+    if (begin < end) fixers_.emplace_back(begin, end);
+  }
+  if (acked_fails && fixers_.empty()) return false;  // every value there fails
   const int64_t write = LastWriteUpTo(acked_writes_[key], revision);
   const auto& gaps = layout_.gaps;
   size_t gap = static_cast<size_t>(std::upper_bound(gaps.begin(), gaps.end(), revision) -
@@ -635,9 +756,16 @@ bool GapSearch::AddValueCauses(const Step& step, int64_t revision, GapSet* cause
   while (gap-- > 0 && gaps[gap] > write) {
     ++steps_taken_;
     CHECK_LT(gap, frames_.size());  // only decided gaps precede the check
-    causes->Add(gap);
     const uint32_t chosen = frames_[gap].chosen;
-    if (chosen != UINT32_MAX && classes_[chosen].step.key == key) break;  // it wrote the value
+    const bool wrote = chosen != UINT32_MAX && classes_[chosen].step.key == key;
+    // A gap in between could only help by holding a write of an accepted
+    // value. (Counting every gap in between made the search try all their
+    // combinations before undoing the write that failed.)
+    const bool could_fix = std::any_of(fixers_.begin(), fixers_.end(), [gap](const auto& r) {
+      return r.first <= gap && gap < r.second;
+    });
+    if (wrote || could_fix) add(gap);
+    if (wrote) break;
   }
   return true;
 }
@@ -651,54 +779,116 @@ std::vector<uint32_t> GapSearch::MemoKey(size_t gap) const {
   return key;
 }
 
-void GapSearch::PushCandidates(size_t gap, GapSet* causes) {
+void GapSearch::PushCandidates(size_t gap) {
   const uint32_t j = static_cast<uint32_t>(gap);
   // A pinned write whose window closes here must fill this gap; the gaps of
-  // its window that did not take it are why nothing else may.
+  // its window that did not take it are why nothing else may (added when
+  // the gap fails, see Backjump).
   uint32_t forced = UINT32_MAX;
   size_t due = 0;
   for (uint32_t c : pinned_last_[gap]) {
     if (!uses_[c].empty()) continue;
     forced = c;
     ++due;
-    for (uint32_t g = classes_[c].window_begin; g < j; ++g) causes->Add(g);
+    frames_.back().due.push_back(c);
   }
   if (due > 1) return;  // two writes for one gap: no candidate
-  std::vector<char> walked(values_.size(), 0);  // keys whose value causes are in
   for (uint32_t c : order_) {
     ++steps_taken_;
     if (forced != UINT32_MAX && c != forced) continue;
     const Class& cls = classes_[c];
     if (cls.pinned && (j < cls.window_begin || j >= cls.window_end)) continue;
-    if (cls.AvailableAt(j) <= uses_[c].size()) {
-      for (uint32_t g : uses_[c]) causes->Add(g);
-      continue;
-    }
-    const uint32_t key = cls.step.key;
-    if (!Satisfied(cls.step, values_[key])) {
-      if (!walked[key]) walked[key] = AddValueCauses(cls.step, layout_.gaps[gap] - 1, causes);
+    if (cls.AvailableAt(j) <= uses_[c].size() || !Satisfied(cls.step, values_[cls.step.key])) {
+      frames_.back().ruled_out.push_back(c);
       continue;
     }
     candidates_.push_back(c);
   }
+  // Order only (any order finds the same verdict): first the writes that the
+  // next op of their key needs, soonest first, since the key's value fails
+  // that op now; then the others in order_; last those whose value the next
+  // op of their key rejects, which fail as soon as the replay reaches it
+  // unless a later gap rewrites the key first. Without this, a gap replayed
+  // its segment for candidate after candidate that could not be right, and
+  // a write that some later check needed was found only by backjumping over
+  // every combination of the gaps in between: the step budget ran out on a
+  // linearizable 100,000-op history with a few hundred gaps.
+  const auto begin =
+      candidates_.begin() + static_cast<std::ptrdiff_t>(frames_.back().candidates_begin);
+  order_scratch_.clear();
+  for (auto it = begin; it != candidates_.end(); ++it) {
+    order_scratch_.emplace_back(NeedsAt(*it, gap), *it);
+  }
+  std::stable_sort(order_scratch_.begin(), order_scratch_.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (size_t i = 0; i < order_scratch_.size(); ++i) {
+    begin[static_cast<std::ptrdiff_t>(i)] = order_scratch_[i].second;
+  }
 }
 
-bool GapSearch::Enter(size_t gap) {
-  if (!failed_.empty() && failed_.count(MemoKey(gap)) > 0) return false;
+bool GapSearch::KeyWritable(uint32_t key, size_t gap) const {
+  return std::any_of(classes_of_key_[key].begin(), classes_of_key_[key].end(), [&](uint32_t c) {
+    const Class& cls = classes_[c];
+    const bool in_window = !cls.pinned || (cls.window_begin <= gap && gap < cls.window_end);
+    return cls.first_gaps[0] <= gap && in_window;
+  });
+}
+
+void GapSearch::AddKeyCauses(uint32_t key, size_t gap, GapSet* causes) {
+  for (size_t g = 0; g < gap; ++g) {
+    ++steps_taken_;
+    const uint32_t chosen = frames_[g].chosen;
+    if ((chosen != UINT32_MAX && classes_[chosen].step.key == key) || KeyWritable(key, g)) {
+      causes->Add(g);
+    }
+  }
+}
+
+bool GapSearch::Enter(size_t gap, KeySet* about) {
+  if (!failed_.empty()) {
+    auto found = failed_.find(MemoKey(gap));
+    if (found != failed_.end()) {
+      *about = found->second;
+      return false;
+    }
+  }
   frames_.push_back(Frame{candidates_.size(), candidates_.size(), trail_.size(), UINT32_MAX,
-                          GapSet(layout_.gaps.size())});
-  PushCandidates(gap, &frames_.back().causes);
+                          GapSet(layout_.gaps.size()), KeySet{true, {}}, {}, {}, KeySet{}, {}});
+  PushCandidates(gap);
   return true;
 }
 
 void GapSearch::Backjump() {
   const size_t gap = frames_.size() - 1;
+  Frame& failed = frames_.back();
+  GapSet causes = std::move(failed.causes);
+  // With a focus, only what kept out the writes that could help counts.
+  for (uint32_t c : failed.ruled_out) {
+    if (!Helpful(failed, c, gap)) continue;
+    const Class& cls = classes_[c];
+    failed.about.Add(cls.step.key);
+    if (cls.AvailableAt(static_cast<uint32_t>(gap)) <= uses_[c].size()) {
+      for (uint32_t g : uses_[c]) causes.Add(g);  // used up there
+    } else {  // its precondition fails
+      AddValueCauses(cls.step, layout_.gaps[gap] - 1, &causes);
+    }
+  }
+  for (uint32_t c : failed.due) {
+    const Class& cls = classes_[c];
+    const bool relevant =
+        failed.focus.Has(cls.step.key) ||
+        std::any_of(failed.focus.keys.begin(), failed.focus.keys.end(),
+                    [&](uint32_t key) { return KeyWritable(key, gap); });
+    if (!relevant) continue;
+    for (uint32_t g = cls.window_begin; g < gap; ++g) causes.Add(g);
+    failed.about.Add(cls.step.key);
+  }
+  const KeySet about = failed.about;
   if (memo_bytes_ < kMemoBytesMax) {  // the gap fails from this state, whatever led here
     std::vector<uint32_t> key = MemoKey(gap);
     memo_bytes_ += 4 * key.size() + 64;
-    failed_.insert(std::move(key));
+    failed_.emplace(std::move(key), about);
   }
-  GapSet causes = std::move(frames_.back().causes);
   causes.Remove(gap);
   const size_t target = causes.Max();  // SIZE_MAX: no choice helps
   while (!frames_.empty() && (target == SIZE_MAX || frames_.size() - 1 > target)) {
@@ -709,6 +899,28 @@ void GapSearch::Backjump() {
   if (frames_.empty()) return;
   causes.Remove(target);
   frames_.back().causes.AddAll(causes);
+  Blame(about);
+}
+
+bool GapSearch::Helpful(const Frame& frame, uint32_t c, size_t gap) const {
+  const Step& step = classes_[c].step;
+  if (!frame.focus.Has(step.key)) return false;
+  for (const auto& [need, revision] : frame.needs) {
+    if (need->key != step.key) continue;
+    // An acknowledged write in between decides the value whatever this gap holds.
+    const bool rewritten = LastWriteUpTo(acked_writes_[step.key], revision) > layout_.gaps[gap];
+    if (rewritten || !Satisfied(*need, step.result)) return false;
+  }
+  return true;
+}
+
+void GapSearch::Blame(const KeySet& about) {
+  // If every failure concerned these keys and the choice here wrote none of
+  // them, a candidate writing another key leaves their values and the use
+  // of their writes as they were: the same failure follows.
+  Frame& frame = frames_.back();
+  frame.about.AddAll(about);
+  if (!about.Has(classes_[frame.chosen].step.key)) frame.focus.Intersect(about);
 }
 
 std::optional<Verdict> GapSearch::Run() {
@@ -717,7 +929,8 @@ std::optional<Verdict> GapSearch::Run() {
     return Verdict::kNotLinearizable;
   }
   if (gaps.empty()) return Verdict::kLinearizable;
-  Enter(0);
+  KeySet about;
+  Enter(0, &about);
   while (!frames_.empty()) {
     if (steps_taken_ > kStepsMax) return std::nullopt;
     const size_t gap = frames_.size() - 1;
@@ -727,14 +940,32 @@ std::optional<Verdict> GapSearch::Run() {
       Backjump();
       continue;
     }
-    Choose(candidates_[frame.next++]);
+    const uint32_t next = candidates_[frame.next++];
+    if (!Helpful(frame, next, gap)) continue;
+    Choose(next);
     if (!Replay(gaps[gap], SegmentEnd(gap))) {
       AddValueCauses(*failed_step_, failed_at_, &frame.causes);
+      frame.about.Add(failed_step_->key);
+      // Any candidate writing another key fails this check too (the segment
+      // replays the same values for it): only that key's writers are left.
+      if (classes_[frame.chosen].step.key != failed_step_->key) {
+        frame.focus.Intersect(KeySet{false, {failed_step_->key}});
+        frame.needs.emplace_back(failed_step_, failed_at_);
+      }
       continue;
     }
     if (gap + 1 == gaps.size()) return Verdict::kLinearizable;
-    // Known to fail from here: its causes are unknown, so any earlier gap may be one.
-    if (!Enter(gap + 1)) frame.causes.AddBelow(gap + 1);
+    if (!Enter(gap + 1, &about)) {
+      // Known to fail from that state. If that failure concerned a few
+      // keys, what decided their part of the state is why; else any gap.
+      if (about.all) {
+        frame.causes.AddBelow(gap + 1);
+        frame.about.MakeAll();
+      } else {
+        for (uint32_t key : about.keys) AddKeyCauses(key, gap + 1, &frame.causes);
+        Blame(about);
+      }
+    }
   }
   return Verdict::kNotLinearizable;
 }

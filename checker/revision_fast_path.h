@@ -23,6 +23,11 @@
 //     whose candidates all failed jumps back to the latest such gap
 //     (conflict-directed backjumping), so a violation behind many ambiguous
 //     gaps is refuted without trying their combinations;
+//   - failures are tied to the keys they concern: a check that fails
+//     whatever a gap holds, or a later gap's failure about a few keys,
+//     leaves only the candidates writing those keys (others are skipped);
+//   - candidates go in the order their key's next acknowledged op suggests:
+//     writes it needs first, writes it would reject last;
 //   - failed (gap index, store, writes used per class) states are memoised.
 // It decides exactly the etcd model's verdict (the WGL search's, given
 // unlimited resources) whenever it returns a verdict. It returns nullopt

@@ -13,6 +13,7 @@
 
 #include "checker/linearizability.h"
 #include "checker/revision_fast_path.h"
+#include "sim/etcd_history_gen.h"
 
 namespace raftlab::checker {
 namespace {
@@ -31,33 +32,6 @@ struct Pending {
   Operation op;
   bool applied = false;
 };
-
-// A sequential etcd: put, a successful txn and deleting a present key bump
-// the revision; every response carries the revision after the op.
-void ApplyEtcd(Operation* op, std::map<std::string, Value>* truth, int64_t* revision) {
-  auto found = truth->find(op->key);
-  const bool present = found != truth->end();
-  if (op->f == OpFunction::kRead) {
-    op->output = {present ? found->second : Value::Nil()};
-  } else if (op->f == OpFunction::kWrite) {
-    (*truth)[op->key] = op->input[0];
-    ++*revision;
-  } else if (op->f == OpFunction::kDelete) {
-    op->deleted = present ? 1 : 0;
-    if (present) {
-      truth->erase(found);
-      ++*revision;
-    }
-  } else {
-    const Value current = present ? found->second : Value::Nil();
-    op->succeeded = current == op->input[0];  // a failed txn is still an ok response
-    if (op->succeeded) {
-      (*truth)[op->key] = op->input[1];
-      ++*revision;
-    }
-  }
-  op->revision = *revision;
-}
 
 // A random operation (function, key, arguments); client and time are set by the caller.
 Operation NewOp(Choices* choices, ModelKind kind, bool faults, bool puts, uint32_t keys,
@@ -113,7 +87,7 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool fault
   const uint32_t clients = 1 + choices.Draw(5);
   const uint32_t keys = 1 + choices.Draw(3);
   std::map<std::string, Value> truth;  // absent keys read as nil (register) or "" (kv)
-  int64_t revision = 1;                // etcd: the store's revision
+  sim::SequentialEtcd etcd;            // etcd: its own store, with revisions
   std::vector<std::optional<Pending>> pending(clients);
   std::vector<int64_t> client_ids(clients);
   for (uint32_t c = 0; c < clients; ++c) client_ids[c] = c;
@@ -153,7 +127,7 @@ History Simulate(const std::vector<uint32_t>& stream, ModelKind kind, bool fault
     }
     // The linearization point.
     if (kind == ModelKind::kEtcd) {
-      ApplyEtcd(&p.op, &truth, &revision);
+      etcd.Apply(&p.op);
       p.applied = true;
       continue;
     }

@@ -20,6 +20,7 @@
 #include "checker/reader.h"
 #include "checker/revision_fast_path.h"
 #include "core/base/prng.h"
+#include "sim/etcd_history_gen.h"
 #include "tests/util/datadriven.h"
 
 namespace raftlab::checker {
@@ -230,151 +231,16 @@ TEST(RevisionFastPath, DecidesSimulatorHistoryWithLostResponses) {
 
 // ---- The property: random etcd histories, fast path against WGL. ----
 
-// Reads the next decision from the stream (0 once it is exhausted).
-struct Choices {
-  const std::vector<uint32_t>& stream;
-  size_t next = 0;
-  uint32_t Draw(uint32_t n) { return next < stream.size() ? stream[next++] % n : 0; }
-};
-
-// A sequential etcd store, run by clients whose requests take effect at a
+// A sequential etcd store run by clients whose requests take effect at a
 // random point of their interval; a timed-out request (status info) may
-// still take effect later, or never.
-class EtcdSimulation {
- public:
-  explicit EtcdSimulation(const std::vector<uint32_t>& stream) : choices_{stream} {}
-  History Run();
-
- private:
-  struct Pending {
-    Operation op;
-    bool applied = false;
-  };
-  Operation NewOp(uint32_t client);
-  void Apply(Operation* op);
-  void Finish(uint32_t client, bool timeout);
-  void StepOrphan();
-
-  Choices choices_;
-  uint32_t keys_ = 1;
-  bool unique_ = true;  // unique written values, as the simulator writes them
-  std::map<std::string, Value> truth_;
-  std::map<std::string, std::vector<Value>> written_;  // per key, for txn compares
-  int64_t revision_ = 1;
-  uint64_t now_ = 0;
-  int64_t next_value_ = 0;
-  int64_t fresh_client_ = 100;
-  std::vector<std::optional<Pending>> pending_;
-  std::vector<int64_t> client_ids_;
-  std::vector<Operation> orphans_;  // timed out, not applied yet
-  History history_;
-};
-
-Operation EtcdSimulation::NewOp(uint32_t client) {
-  Operation op;
-  op.client = client_ids_[client];
-  op.invoke_ns = now_;
-  op.key = "k" + std::to_string(choices_.Draw(keys_));
-  const uint32_t f = choices_.Draw(4);
-  const Value value = unique_ ? Value::String("v" + std::to_string(next_value_++))
-                              : Value::Int(choices_.Draw(3));
-  if (f == 0) {
-    op.f = OpFunction::kRead;
-  } else if (f == 1) {
-    op.f = OpFunction::kWrite;
-    op.input = {value};
-  } else if (f == 2) {
-    op.f = OpFunction::kCas;
-    const std::vector<Value>& older = written_[op.key];
-    const uint32_t pick = choices_.Draw(static_cast<uint32_t>(older.size()) + 1);
-    op.input = {pick == older.size() ? Value::Nil() : older[pick], value};
-  } else {
-    op.f = OpFunction::kDelete;
-  }
-  if (op.f == OpFunction::kWrite || op.f == OpFunction::kCas) written_[op.key].push_back(value);
-  return op;
-}
-
-void EtcdSimulation::Apply(Operation* op) {
-  auto found = truth_.find(op->key);
-  const bool present = found != truth_.end();
-  const Value current = present ? found->second : Value::Nil();
-  if (op->f == OpFunction::kRead) {
-    op->output = {current};
-  } else if (op->f == OpFunction::kWrite) {
-    truth_[op->key] = op->input[0];
-    ++revision_;
-  } else if (op->f == OpFunction::kDelete) {
-    op->deleted = present ? 1 : 0;
-    if (present) {
-      truth_.erase(found);
-      ++revision_;
-    }
-  } else {
-    op->succeeded = current == op->input[0];
-    if (op->succeeded) {
-      truth_[op->key] = op->input[1];
-      ++revision_;
-    }
-  }
-  op->revision = revision_;
-}
-
-void EtcdSimulation::Finish(uint32_t client, bool timeout) {
-  Pending pending = std::move(*pending_[client]);
-  pending_[client].reset();
-  Operation op = pending.op;
-  op.id = history_.ops.size();
-  if (!timeout) {
-    op.return_ns = now_;
-    history_.ops.push_back(std::move(op));
-    return;
-  }
-  op.status = OpStatus::kInfo;
-  op.return_ns = kInfinity;
-  op.revision = -1;
-  op.deleted = -1;
-  history_.ops.push_back(op);
-  client_ids_[client] = fresh_client_++;
-  // Still in flight: it may take effect later.
-  if (!pending.applied && choices_.Draw(2) == 0) orphans_.push_back(std::move(op));
-}
-
-void EtcdSimulation::StepOrphan() {
-  if (orphans_.empty()) return;
-  const uint32_t pick = choices_.Draw(static_cast<uint32_t>(orphans_.size()));
-  Operation op = orphans_[pick];
-  orphans_.erase(orphans_.begin() + pick);
-  if (choices_.Draw(3) != 0) Apply(&op);  // else lost for good
-}
-
-History EtcdSimulation::Run() {
-  const uint32_t clients = 1 + choices_.Draw(4);
-  keys_ = 1 + choices_.Draw(3);
-  unique_ = choices_.Draw(4) != 0;
-  pending_.resize(clients);
-  for (uint32_t c = 0; c < clients; ++c) client_ids_.push_back(c);
-  while (choices_.next < choices_.stream.size()) {
-    ++now_;
-    const uint32_t c = choices_.Draw(clients + 1);
-    if (c == clients) {
-      StepOrphan();
-    } else if (!pending_[c].has_value()) {
-      pending_[c] = Pending{NewOp(c), false};
-    } else if (pending_[c]->applied) {
-      Finish(c, choices_.Draw(8) == 0);
-    } else if (choices_.Draw(8) == 0) {
-      Finish(c, true);
-    } else {
-      Apply(&pending_[c]->op);  // the linearization point
-      pending_[c]->applied = true;
-    }
-  }
-  for (uint32_t c = 0; c < clients; ++c) {
-    if (pending_[c].has_value()) Finish(c, true);
-  }
-  history_.source = "generated";
-  return history_;
+// still take effect later, or never (sim/etcd_history_gen.h).
+History RandomEtcdHistory(const std::vector<uint32_t>& stream) {
+  sim::StreamChoices choices(stream);
+  sim::EtcdClientsOptions options;
+  options.clients = 1 + choices.Draw(4);
+  options.keys = 1 + choices.Draw(3);
+  options.unique_values = choices.Draw(4) != 0;
+  return sim::EtcdClients(choices, options).Run();
 }
 
 // Corruptions, most of which make the history non-linearizable: a read of
@@ -436,7 +302,7 @@ RC_GTEST_PROP(RevisionFastPath, AgreesWithWglOnRandomHistories, ()) {
   const size_t length = *rc::gen::inRange<size_t>(0, 240);
   const auto stream = *rc::gen::container<std::vector<uint32_t>>(
       length, rc::gen::inRange<uint32_t>(0, 1 << 20));
-  History history = EtcdSimulation(stream).Run();
+  History history = RandomEtcdHistory(stream);
   const uint32_t kind = *rc::gen::inRange<uint32_t>(0, 7);
   const uint32_t a = *rc::gen::arbitrary<uint32_t>();
   const uint32_t b = *rc::gen::arbitrary<uint32_t>();
@@ -457,7 +323,7 @@ TEST(RevisionFastPath, AgreesWithWglAndExercisesGapsAndViolations) {
   for (int i = 0; i < 1000; ++i) {
     std::vector<uint32_t> stream(prng.Index(240));
     for (uint32_t& x : stream) x = static_cast<uint32_t>(prng.Index(1 << 20));
-    History history = EtcdSimulation(stream).Run();
+    History history = RandomEtcdHistory(stream);
     const uint32_t kind = static_cast<uint32_t>(prng.Index(7));
     const uint32_t a = static_cast<uint32_t>(prng.Next());
     const uint32_t b = static_cast<uint32_t>(prng.Next());
@@ -480,6 +346,45 @@ TEST(RevisionFastPath, AgreesWithWglAndExercisesGapsAndViolations) {
   EXPECT_GT(decided[0], 200);
   EXPECT_GT(decided[1], 200);
   EXPECT_GT(with_gaps, 100);  // linearizable only thanks to indeterminate writes
+}
+
+// Larger generated histories (sim/etcd_history_gen.h), many concurrent
+// clients and timed-out writes: linearizable by construction, and not once
+// one read is made stale. The fast path may leave a history to WGL (its step
+// budget), but must never contradict the construction, and must decide most.
+TEST(RevisionFastPath, GeneratedHistoriesKeepTheirVerdicts) {
+  struct Config {
+    size_t ops;
+    uint32_t clients, keys, timeout_one_in;
+    uint64_t seeds;
+  };
+  const Config configs[] = {
+      {400, 4, 3, 3, 40},      {1500, 8, 6, 5, 30},     {4000, 30, 40, 8, 20},
+      {8000, 50, 100, 15, 10}, {20000, 50, 300, 40, 4},
+  };
+  int cases = 0;
+  int decided = 0;
+  for (const Config& config : configs) {
+    for (uint64_t seed = 1; seed <= config.seeds; ++seed) {
+      sim::PrngChoices choices(seed);
+      sim::EtcdClientsOptions options;
+      options.clients = config.clients;
+      options.keys = config.keys;
+      options.timeout_one_in = config.timeout_one_in;
+      options.fail_one_in = 100;
+      options.txn_compare_recent = 2;
+      sim::EtcdClients clients(choices, options);
+      History history = clients.Run(config.ops);
+      const std::optional<Verdict> ok = CheckByRevisions(Prepare(history));
+      EXPECT_NE(ok, Verdict::kNotLinearizable) << config.ops << " ops, seed " << seed;
+      ASSERT_TRUE(clients.InjectStaleRead(&history, history.ops.size() / 2).has_value());
+      const std::optional<Verdict> stale = CheckByRevisions(Prepare(history));
+      EXPECT_NE(stale, Verdict::kLinearizable) << config.ops << " ops, seed " << seed;
+      cases += 2;
+      decided += (ok.has_value() ? 1 : 0) + (stale.has_value() ? 1 : 0);
+    }
+  }
+  EXPECT_GE(decided, cases * 9 / 10);
 }
 
 }  // namespace
