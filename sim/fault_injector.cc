@@ -68,10 +68,12 @@ void FaultInjector::Fire(const FaultEvent& e) {
                               : fmt::format(" (was {})", fmt::join(e.targets, ",")),
                           note.empty() ? "" : ": " + note));
   fired_.push_back(record);
+  ++changes_;
   if (undo && e.duration > 0) {
     queue_->After(e.duration, [this, undo, what = DescribeFault(record)] {
       if (!enabled_) return;
       undo();
+      ++changes_;
       Note("fault ends: " + what);
     });
   }

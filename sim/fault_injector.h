@@ -41,6 +41,8 @@ class FaultInjector {
 
   const std::vector<FaultEvent>& fired() const { return fired_; }
   uint64_t count() const { return fired_.size(); }
+  // Faults started or ended so far (a fault with a duration counts twice).
+  uint64_t changes() const { return changes_; }
 
  private:
   // Resolves a target name to a node, or 0 if it cannot be (no leader).
@@ -68,6 +70,7 @@ class FaultInjector {
   LeaderFn leader_;
   bool enabled_ = true;
   std::vector<FaultEvent> fired_;
+  uint64_t changes_ = 0;
   uint64_t next_request_id_ = 0;
 };
 

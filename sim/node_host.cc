@@ -32,6 +32,7 @@ NodeHost::NodeHost(raft::NodeId id, const SimConfig& config, const raft::ConfSta
 void NodeHost::Start() {
   CHECK(!up());
   ++epoch_;
+  progress_invariants_ = raft::ProgressInvariants();
   Result<storage::Recovered> r =
       storage::Recover(disk_.fs(), storage::WalOptions{1 << 20}, &wal_);
   if (!r && disk_.full()) return StopOnDiskError(r.error().message);
@@ -126,6 +127,11 @@ void NodeHost::Deliver(const raft::Message& m) {
   trace_->Add(queue_->now(), TraceKind::kDeliver, id_, m.from, static_cast<uint64_t>(m.type),
               m.term, [&] { return "recv " + raft::DescribeMessage(m); });
   server_->Step(m);
+  if (cb_.violation) {
+    for (const std::string& v : progress_invariants_.Check(server_->raw_node().raft())) {
+      cb_.violation(id_, v);
+    }
+  }
   SnapshotStatus(m, /*failed=*/false);
   Role();
   Pump();

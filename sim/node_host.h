@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "core/raft/progress_invariants.h"
 #include "core/server/server.h"
 #include "sim/config.h"
 #include "sim/core/trace.h"
@@ -48,6 +49,9 @@ class NodeHost {
     // false) or was lost with it (failed = true): what etcd's transport tells
     // the sender, which otherwise waits in snapshot mode forever.
     std::function<void(raft::NodeId leader, raft::NodeId follower, bool failed)> snapshot_status;
+    // Optional. A broken invariant of the leader's progress tracking seen
+    // after a step (raft::ProgressInvariants).
+    std::function<void(raft::NodeId node, const std::string& what)> violation;
   };
 
   NodeHost(raft::NodeId id, const SimConfig& config, const raft::ConfState& initial,
@@ -105,6 +109,7 @@ class NodeHost {
 
   raft::NodeId id_;
   SimConfig config_;
+  raft::ProgressInvariants progress_invariants_;
   raft::ConfState initial_;
   Prng raft_prng_;
   SimDisk disk_;

@@ -38,6 +38,12 @@ Simulation::Simulation(const SimConfig& config)
   cb.snapshot_status = [this](raft::NodeId leader, raft::NodeId follower, bool failed) {
     nodes_[leader - 1]->ReportSnapshot(follower, failed);
   };
+  if (config.invariants_every_events != 0) {
+    cb.violation = [this](raft::NodeId, const std::string& what) {
+      if (violations_.size() < 20) violations_.push_back("raft: " + what);
+      safety_broken_ = true;
+    };
+  }
   for (int i = 1; i <= config.nodes; ++i) {
     Prng raft_prng = root_.Split();
     Prng disk_prng = root_.Split();
@@ -81,6 +87,8 @@ raft::NodeId Simulation::LeaderOrZero() {
 }
 
 namespace {
+
+constexpr TimeNs kAvailabilityProbe = 100 * kMillisecond;
 
 // A CHECK failure inside the simulated cluster is a finding about the core
 // (e.g. "tocommit out of range" after a planted bug), not a reason to lose
@@ -145,11 +153,27 @@ void Simulation::RunPhases() {
   for (const FaultEvent& e : config_.schedule) injector_->Schedule(e);
   nemesis_->Start();
   if (config_.availability_bound != 0) {
-    availability_ = std::make_unique<AvailabilityMonitor>(config_.nodes, config_.availability_bound);
+    AvailabilityMonitor::Options options;
+    options.bound = config_.availability_bound;
+    options.stay = config_.server.pre_vote && config_.server.check_quorum;
+    // Every follower of a steady leader has heard a heartbeat by then.
+    options.arm_delay =
+        5 * static_cast<TimeNs>(config_.server.heartbeat_tick * config_.server.tick_ms) *
+        kMillisecond;
+    // Two client timeouts: a client stuck on an unreachable member has
+    // moved on by then.
+    options.serve_bound = 2 * config_.workload.request_timeout;
+    availability_ = std::make_unique<AvailabilityMonitor>(config_.nodes, options);
     ProbeAvailability();
   }
   RunUntil(config_.duration);
   availability_.reset();
+  if (safety_broken_) {
+    // The finding is made; a cluster past a broken Raft invariant can only
+    // add noise (and message storms between two leaders of one term).
+    workload_->Finish();
+    return;
+  }
 
   // Liveness phase: heal everything, stop faults, and demand progress.
   nemesis_->Stop();
@@ -158,12 +182,17 @@ void Simulation::RunPhases() {
   // Within the bound: a leader, then a client operation that succeeds, then
   // (clients stopped, so replicas can catch up) every replica converged.
   const TimeNs deadline = queue_.now() + config_.liveness_bound;
-  const uint64_t ok_at_heal = workload_->completed_ok();
+  // The progress demanded is a write if clients send any: reads alone would
+  // pass a cluster that drops every proposal (BUGZOO B18).
+  const auto& sent = workload_->writes_invoked();
+  const bool writes = std::any_of(sent.begin(), sent.end(), [](uint64_t n) { return n > 0; });
+  const auto progress = [&] { return writes ? workload_->writes_ok() : workload_->completed_ok(); };
+  const uint64_t ok_at_heal = progress();
   enum { kNoLeader, kNoProgress, kNotConverged, kLive } stage = kNoLeader;
   while (queue_.now() < deadline && stage != kLive) {
     RunUntil(std::min(deadline, queue_.now() + 100 * kMillisecond));
     if (stage == kNoLeader && LeaderOrZero() != 0) stage = kNoProgress;
-    if (stage == kNoProgress && workload_->completed_ok() > ok_at_heal) {
+    if (stage == kNoProgress && progress() > ok_at_heal) {
       stage = kNotConverged;
       workload_->Stop();
     }
@@ -178,8 +207,8 @@ void Simulation::RunPhases() {
       violations_.push_back("liveness: no leader within " + bound + " after healing");
       break;
     case kNoProgress:
-      violations_.push_back("liveness: no client operation succeeded within " + bound +
-                            " after healing");
+      violations_.push_back(fmt::format("liveness: no client {} succeeded within {} after healing",
+                                        writes ? "write" : "operation", bound));
       break;
     case kNotConverged:
       violations_.push_back("liveness: replicas did not converge (equal applied index and KV "
@@ -192,13 +221,14 @@ void Simulation::RunPhases() {
 
 void Simulation::RunUntil(TimeNs end) {
   uint64_t since_check = 0;
-  while (queue_.size() > 0 && queue_.next_time() <= end) {
+  while (queue_.size() > 0 && queue_.next_time() <= end && !safety_broken_) {
     queue_.RunNext();
     if (config_.invariants_every_events != 0 && ++since_check >= config_.invariants_every_events) {
       since_check = 0;
       CheckInvariants();
     }
   }
+  if (safety_broken_) return;  // events before `end` stay unrun
   queue_.AdvanceTo(end);
 }
 
@@ -248,26 +278,41 @@ void Simulation::CheckInvariants() {
   }
   for (std::string& v : invariants_.Check(views_)) {
     if (violations_.size() < 20) violations_.push_back("raft: " + v);
+    safety_broken_ = true;
   }
 }
 
 void Simulation::ProbeAvailability() {
   if (!availability_) return;  // the safety phase is over
-  std::vector<raft::NodeId> healthy;
+  ClusterProbe p;
+  p.now = queue_.now();
+  p.terms.resize(nodes_.size());
   for (const auto& n : nodes_) {
-    if (n->up() && !n->paused() && !n->failed() && n->slow() == 0 && !n->disk().stalled() &&
+    if (!n->up()) continue;
+    p.terms[n->id() - 1] = n->server()->raw_node().raft().term();
+    if (!n->paused() && !n->failed() && n->slow() == 0 && !n->disk().stalled() &&
         n->clock().drift_ppm == 0) {
-      healthy.push_back(n->id());
+      p.healthy.push_back(n->id());
     }
   }
+  p.leader = LeaderOrZero();
+  if (p.leader != 0) {
+    const raft::Raft& r = nodes_[p.leader - 1]->server()->raw_node().raft();
+    p.leader_term = r.term();
+    p.voters = r.tracker().VoterNodes();
+    p.leader_settled = std::binary_search(p.voters.begin(), p.voters.end(), p.leader) &&
+                       r.lead_transferee() == raft::kNone &&
+                       r.pending_conf_index() <= r.raft_log().applied();
+  }
+  p.fault_changes = injector_->changes();
+  p.writes_invoked = workload_->writes_invoked();
+  p.writes_ok = workload_->writes_ok();
   const auto connected = [this](raft::NodeId a, raft::NodeId b) {
     return !network_->Blocked(a, b) && !network_->Blocked(b, a) && !network_->NodeClogged(a) &&
            !network_->NodeClogged(b);
   };
-  if (auto v = availability_->Probe(queue_.now(), healthy, LeaderOrZero(), connected)) {
-    violations_.push_back(*v);
-  }
-  queue_.After(100 * kMillisecond, [this] { ProbeAvailability(); });
+  for (std::string& v : availability_->Probe(p, connected)) violations_.push_back(std::move(v));
+  queue_.After(kAvailabilityProbe, [this] { ProbeAvailability(); });
 }
 
 void Simulation::CheckRecoveries() {

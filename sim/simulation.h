@@ -78,6 +78,7 @@ class Simulation {
   std::unique_ptr<FaultInjector> injector_;
   std::unique_ptr<Nemesis> nemesis_;
   std::unique_ptr<AvailabilityMonitor> availability_;
+  bool safety_broken_ = false;  // a Raft invariant broke: the run stops
   raft::Invariants invariants_;
   // Kept between checks so each copies the logs into the same buffers.
   std::vector<raft::NodeView> views_;

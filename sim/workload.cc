@@ -5,11 +5,16 @@
 #include "core/base/check.h"
 
 namespace raftlab::sim {
+namespace {
+
+bool IsWrite(const std::string& f) { return f == "put" || f == "delete" || f == "txn"; }
+
+}  // namespace
 
 Workload::Workload(const WorkloadModel& model, int nodes, Prng prng, EventQueue* queue,
                    Trace* trace, SubmitFn submit)
     : model_(model), keys_(model), nodes_(nodes), prng_(prng), queue_(queue), trace_(trace),
-      submit_(std::move(submit)) {
+      submit_(std::move(submit)), writes_invoked_(static_cast<size_t>(nodes), 0) {
   CHECK_GT(model.clients, 0);
   CHECK_GT(model.keys, 0);
   // Only runs with these clients draw the extra split, so every other run
@@ -84,6 +89,7 @@ void Workload::Issue(size_t c) {
   client.pending = op.op_id;
   trace_->Add(queue_->now(), TraceKind::kInvoke, client.node, op.op_id, client.stream, 0,
               [&] { return fmt::format("client {} invokes {} {}", client.stream, op.f, op.key); });
+  if (IsWrite(op.f)) ++writes_invoked_[client.node - 1];
   inflight_[op.op_id] = {c, op};
   const uint64_t id = op.op_id;
   submit_(client.node, req);  // a down member simply never answers
@@ -130,6 +136,7 @@ void Workload::Complete(size_t c, const serverpb::ClientResponse* resp) {
       if (resp->txn().succeeded()) client.last_value = *op.value;
     }
     ++ok_;
+    if (IsWrite(op.f)) ++writes_ok_;
     NoteOutcome(op);
   }
   trace_->Add(queue_->now(), TraceKind::kReturn, client.node, op.op_id, op.status[0], 0,

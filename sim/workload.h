@@ -67,6 +67,10 @@ class Workload {
 
   const std::vector<HistoryOp>& history() const { return history_; }
   uint64_t completed_ok() const { return ok_; }
+  // Client writes (put, delete, txn) sent to each member (index id - 1)
+  // and acknowledged so far.
+  const std::vector<uint64_t>& writes_invoked() const { return writes_invoked_; }
+  uint64_t writes_ok() const { return writes_ok_; }
 
   // --- watch, lease and compaction clients (workload_streams.cc) ---------
   struct WatchFns {
@@ -144,6 +148,8 @@ class Workload {
   uint64_t next_request_id_ = 0;
   uint64_t next_stream_ = 0;
   uint64_t ok_ = 0;
+  std::vector<uint64_t> writes_invoked_;
+  uint64_t writes_ok_ = 0;
   // Watch, lease and compaction clients.
   Prng stream_prng_{0};  // split from prng_ only when watch or lease clients are on
   int64_t known_revision_ = 1;        // the highest header revision any KV client saw

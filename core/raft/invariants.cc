@@ -19,8 +19,22 @@ const Entry* EntryAt(const NodeView& n, uint64_t index) {
 
 uint64_t LastIndex(const NodeView& n) { return n.snapshot_index + n.log.size(); }
 
+// An entry for a violation message: its id and the first bytes of its
+// payload, non-printable bytes escaped (payloads are encoded requests, and
+// the messages end up in JSON reports that must stay valid UTF-8).
 std::string Short(const Entry& e) {
-  return fmt::format("{}/{} \"{}\"", e.term, e.index, e.data);
+  constexpr size_t kShown = 32;
+  std::string text;
+  for (size_t i = 0; i < e.data.size() && i < kShown; ++i) {
+    const auto c = static_cast<unsigned char>(e.data[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      text += static_cast<char>(c);
+    } else {
+      text += fmt::format("\\x{:02x}", c);
+    }
+  }
+  if (e.data.size() > kShown) text += "...";
+  return fmt::format("{}/{} \"{}\"", e.term, e.index, text);
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ ConfState Raft::ApplyConfChange(const ConfChangeV2& cc) {
 ConfState Raft::SwitchToConfig(const TrackerConfig& config, const ProgressMap& progress) {
   trk_.config = config;
   trk_.progress = progress;
+  ++config_switches_;
   RAFT_LOG(logger_, kInfo, "{} switched to configuration {}", id_, trk_.config.String());
   const ConfState cs = trk_.GetConfState();
   auto self = trk_.progress.find(id_);

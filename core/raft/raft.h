@@ -90,6 +90,9 @@ class Raft {
   const RaftLog& raft_log() const { return raft_log_; }
   RaftLog& mutable_raft_log() { return raft_log_; }
   const ProgressTracker& tracker() const { return trk_; }
+  // How many times a configuration was switched to (membership changes,
+  // restores): a Progress may be created afresh at each.
+  uint64_t config_switches() const { return config_switches_; }
   const ReadOnly& read_only() const { return read_only_; }
 
  private:
@@ -182,6 +185,7 @@ class Raft {
   // Only one configuration change may be pending (proposed but not applied):
   // the index of the latest one, or the leader's last index at election.
   uint64_t pending_conf_index_ = 0;
+  uint64_t config_switches_ = 0;
   // Payload bytes of uncommitted entries at the leader.
   uint64_t uncommitted_size_ = 0;
 

@@ -17,17 +17,6 @@
 namespace raftlab::raft {
 namespace {
 
-TestRaftOptions WithBug(Bug bug, bool planted, TestRaftOptions options = {}) {
-  if (planted) options.bugs.Add(bug);
-  return options;
-}
-
-Message Propose(NodeId id, const std::string& data) {
-  Message m = MakeMsg(id, id, MessageType::kProp);
-  m.entries.push_back(Entry{0, 0, EntryType::kNormal, data});
-  return m;
-}
-
 Message VoteRequest(MessageType type, NodeId from, NodeId to, uint64_t term) {
   Message m = MakeMsg(from, to, type, term);
   m.index = 0;  // an empty log: up to date against any empty log

@@ -122,12 +122,6 @@ void CommitNoopEntry(TestRaft& t) {
   NextEnts(t);
 }
 
-Message Propose(NodeId id, const std::string& data) {
-  Message m = MakeMsg(id, id, MessageType::kProp);
-  m.entries.push_back(Entry{0, 0, EntryType::kNormal, data});
-  return m;
-}
-
 void BecomeRole(TestRaft& t, StateRole role) {
   switch (role) {
     case StateRole::kFollower:

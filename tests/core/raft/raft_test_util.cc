@@ -246,6 +246,17 @@ void ElectLeader(TestRaft& t) {
   RaftTestAccess::BcastAppend(*t);
 }
 
+TestRaftOptions WithBug(Bug bug, bool planted, TestRaftOptions options) {
+  if (planted) options.bugs.Add(bug);
+  return options;
+}
+
+Message Propose(NodeId id, const std::string& data) {
+  Message m = MakeMsg(id, id, MessageType::kProp);
+  m.entries.push_back(Entry{0, 0, EntryType::kNormal, data});
+  return m;
+}
+
 void AckNoopEntry(TestRaft& t) {
   CHECK(t->state() == StateRole::kLeader);
   for (const Message& m : ReadMessages(t)) {

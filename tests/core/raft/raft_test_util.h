@@ -187,7 +187,12 @@ NodeView ViewOf(const TestRaft& t);
 
 // gtest printers (found by argument-dependent lookup), so failures show
 // "1->2 MsgApp Term:1 ..." instead of bytes.
-// --- Leader-side helpers for read and lease tests ---
+// --- Leader-side helpers for read, lease and bug-zoo tests ---
+
+// `options` with the bug-zoo mutation `bug` planted if `planted`.
+TestRaftOptions WithBug(Bug bug, bool planted, TestRaftOptions options = {});
+// A local proposal of one normal entry holding `data`.
+Message Propose(NodeId id, const std::string& data);
 
 // A local linearizable-read request carrying `ctx`.
 Message ReadIndex(NodeId id, const std::string& ctx);
