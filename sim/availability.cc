@@ -55,6 +55,18 @@ std::vector<raft::NodeId> AvailabilityMonitor::HealthyMajority(
   return best;
 }
 
+std::vector<raft::NodeId> AvailabilityMonitor::LeaderGroup(
+    const ClusterProbe& p, const ConnectedFn& connected,
+    const std::vector<raft::NodeId>* of) const {
+  if (p.leader == 0 || !Contains(p.healthy, p.leader)) return {};
+  std::vector<raft::NodeId> with_leader{p.leader};
+  for (raft::NodeId id : p.healthy) {
+    if (id != p.leader && connected(id, p.leader)) with_leader.push_back(id);
+  }
+  // Everyone here reaches the leader, so the largest clique includes it.
+  return HealthyMajority(with_leader, connected, of);
+}
+
 std::vector<std::string> AvailabilityMonitor::Probe(const ClusterProbe& p,
                                                     const ConnectedFn& connected) {
   std::vector<std::string> out;
@@ -68,15 +80,7 @@ std::optional<std::string> AvailabilityMonitor::ProbeElect(const ClusterProbe& p
   const std::vector<raft::NodeId> group = HealthyMajority(p.healthy, connected);
   // Led: the leader is in some healthy connected majority (with several
   // overlapping ones, e.g. around a one-way cut, any will do).
-  bool led = false;
-  if (!group.empty() && Contains(p.healthy, p.leader)) {
-    std::vector<raft::NodeId> with_leader{p.leader};
-    for (raft::NodeId id : p.healthy) {
-      if (id != p.leader && connected(id, p.leader)) with_leader.push_back(id);
-    }
-    // Everyone here reaches the leader, so the largest clique includes it.
-    led = !HealthyMajority(with_leader, connected).empty();
-  }
+  const bool led = !group.empty() && !LeaderGroup(p, connected, nullptr).empty();
   if (group.empty() || led || group != group_) {
     // The outage (if any) ended, or the healthy group changed: start over.
     since_.reset();
@@ -113,15 +117,8 @@ void AvailabilityMonitor::ProbeStay(const ClusterProbe& p, const ConnectedFn& co
   }
   // The leader's group: the healthy members that reach it and each other,
   // if they hold a majority of its voters.
-  std::vector<raft::NodeId> group;
-  if (p.leader != 0 && Contains(p.healthy, p.leader)) {
-    std::vector<raft::NodeId> with_leader{p.leader};
-    for (raft::NodeId id : p.healthy) {
-      if (id != p.leader && connected(id, p.leader)) with_leader.push_back(id);
-    }
-    group = HealthyMajority(with_leader, connected, &p.voters);
-    std::sort(group.begin(), group.end());
-  }
+  std::vector<raft::NodeId> group = LeaderGroup(p, connected, &p.voters);
+  std::sort(group.begin(), group.end());
   if (group.empty()) {
     steady_.reset();
     return;

@@ -79,6 +79,10 @@ class AvailabilityMonitor {
                                             const std::vector<raft::NodeId>* of = nullptr) const;
 
  private:
+  // The healthy members that reach the leader and each other, if they hold
+  // a majority of `of` (default: of all members); else empty.
+  std::vector<raft::NodeId> LeaderGroup(const ClusterProbe& p, const ConnectedFn& connected,
+                                        const std::vector<raft::NodeId>* of) const;
   std::optional<std::string> ProbeElect(const ClusterProbe& p, const ConnectedFn& connected);
   void ProbeStay(const ClusterProbe& p, const ConnectedFn& connected,
                  std::vector<std::string>* out);

@@ -39,10 +39,7 @@ Simulation::Simulation(const SimConfig& config)
     nodes_[leader - 1]->ReportSnapshot(follower, failed);
   };
   if (config.invariants_every_events != 0) {
-    cb.violation = [this](raft::NodeId, const std::string& what) {
-      if (violations_.size() < 20) violations_.push_back("raft: " + what);
-      safety_broken_ = true;
-    };
+    cb.violation = [this](raft::NodeId, const std::string& what) { ReportRaftViolation(what); };
   }
   for (int i = 1; i <= config.nodes; ++i) {
     Prng raft_prng = root_.Split();
@@ -277,9 +274,13 @@ void Simulation::CheckInvariants() {
     v.durable = n.server()->storage().hard_state();
   }
   for (std::string& v : invariants_.Check(views_)) {
-    if (violations_.size() < 20) violations_.push_back("raft: " + v);
-    safety_broken_ = true;
+    ReportRaftViolation(v);
   }
+}
+
+void Simulation::ReportRaftViolation(const std::string& what) {
+  if (violations_.size() < 20) violations_.push_back("raft: " + what);
+  safety_broken_ = true;
 }
 
 void Simulation::ProbeAvailability() {

@@ -63,6 +63,8 @@ class Simulation {
   void RunPhases();
   void RunUntil(TimeNs end);
   void CheckInvariants();
+  // Records a broken Raft invariant; the run stops at the next event.
+  void ReportRaftViolation(const std::string& what);
   void CheckRecoveries();
   void ProbeAvailability();
   bool Converged();

@@ -21,8 +21,9 @@ std::vector<std::string> ProgressInvariants::Check(const Raft& r) {
   for (const auto& [id, pr] : r.tracker().progress) {
     if (id == r.id()) continue;
     if (pr.match >= pr.next) {
-      out.push_back(fmt::format("match not below next: leader {} (term {}) tracks {} at match {}, next {}", r.id(),
-                                r.term(), id, pr.match, pr.next));
+      out.push_back(fmt::format("match not below next: leader {} (term {}) tracks {} at match {}, "
+                                "next {}",
+                                r.id(), r.term(), id, pr.match, pr.next));
     }
     auto [it, inserted] = match_.try_emplace(id, pr.match);
     if (inserted) continue;
