@@ -41,6 +41,8 @@ constexpr std::array<KindInfo, static_cast<size_t>(FaultKind::kCount)> kKinds{{
     {FaultKind::kRemoveMember, "remove-member", true, false},
     {FaultKind::kAddMember, "add-member", true, false},
     {FaultKind::kCompact, "compact", false, true},
+    {FaultKind::kCrashAfterPropose, "crash-after-propose", true, false},
+    {FaultKind::kAddLearner, "add-learner", true, false},
 }};
 
 const KindInfo& Info(FaultKind kind) {

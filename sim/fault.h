@@ -51,6 +51,10 @@ enum class FaultKind : uint8_t {
   kRemoveMember,    // a conf change removing targets[0]
   kAddMember,       // a conf change adding targets[0] back as a voter
   kCompact,         // compact the KV store `amount` revisions behind the head
+  // Appended after the original kinds: a kind's number is folded into trace
+  // hashes, so existing kinds keep theirs.
+  kCrashAfterPropose,  // crash targets[0] once it next appends as leader, before sending
+  kAddLearner,        // a conf change making targets[0] a learner (demoting a voter)
   kCount,
 };
 

@@ -98,6 +98,16 @@ std::function<void()> FaultInjector::Apply(const FaultEvent& e,
       return [this, t] {
         if (!Node(t).up() && !Node(t).failed()) Node(t).Start();
       };
+    case FaultKind::kCrashAfterPropose:
+      // Armed now, fires when the member next appends as leader: a leader
+      // dies right after a proposal, or a follower right after it wins an
+      // election (its no-op), before anyone else has the entries. A crash
+      // at a random time almost never hits that window of a millisecond.
+      Node(t).set_crash_after_propose(true);
+      return [this, t] {
+        Node(t).set_crash_after_propose(false);
+        if (!Node(t).up() && !Node(t).failed()) Node(t).Start();
+      };
     case FaultKind::kRestart:
       if (!Node(t).up() && !Node(t).failed()) Node(t).Start();
       return nullptr;
@@ -149,6 +159,7 @@ std::function<void()> FaultInjector::Apply(const FaultEvent& e,
     case FaultKind::kTransferLeader:
     case FaultKind::kRemoveMember:
     case FaultKind::kAddMember:
+    case FaultKind::kAddLearner:
     case FaultKind::kCompact:
       return ApplyCluster(e, targets, note);
     case FaultKind::kCount:
@@ -266,12 +277,45 @@ std::function<void()> FaultInjector::ApplyCluster(const FaultEvent& e,
       }
       Node(leader).TransferLeader(t);
       return nullptr;
-    case FaultKind::kRemoveMember:
+    case FaultKind::kRemoveMember: {
+      // Never remove from two voters. Configurations take effect when
+      // applied (as in etcd): if the leader commits the removal and dies
+      // before the survivor learns of the commit, the survivor still needs
+      // the removed member's vote and never gets it
+      // (scenarios/findings/remove-from-two-voters.min.yaml). etcd's
+      // operators face the same hazard; a fault mix that walks into it
+      // reports an operator's error, not a Raft finding.
+      const raft::ProgressTracker& trk = Node(leader).server()->raw_node().raft().tracker();
+      const std::vector<raft::NodeId> voters = trk.VoterNodes();
+      const bool voter = std::find(voters.begin(), voters.end(), t) != voters.end();
+      if (voter && voters.size() <= 2) {
+        *note = "skipped: would remove a member from two voters";
+        return nullptr;
+      }
       *note = conf_change(raft::ConfChangeType::kRemoveNode, t);
       return [conf_change, t] { conf_change(raft::ConfChangeType::kAddNode, t); };
+    }
     case FaultKind::kAddMember:
       *note = conf_change(raft::ConfChangeType::kAddNode, t);
       return nullptr;
+    case FaultKind::kAddLearner: {
+      // Keep a majority of the members voting: demoting more would leave a
+      // healthy majority that cannot elect (an operator's error, which the
+      // availability check would report as a finding).
+      const raft::ProgressTracker& trk = Node(leader).server()->raw_node().raft().tracker();
+      const std::vector<raft::NodeId> voters = trk.VoterNodes();
+      const bool voter = std::find(voters.begin(), voters.end(), t) != voters.end();
+      if (voter && voters.size() - 1 < nodes_->size() / 2 + 1) {
+        *note = "skipped: would leave fewer voters than a majority of the members";
+        return nullptr;
+      }
+      // etcd's `member add --learner` + `member promote` flow, on a member
+      // that is already in: it is demoted to a learner, and `for:` promotes
+      // it back (a conf change adding it as a voter). A promotion commits on
+      // the voters alone, so the learner may learn of it last.
+      *note = conf_change(raft::ConfChangeType::kAddLearnerNode, t);
+      return [conf_change, t] { conf_change(raft::ConfChangeType::kAddNode, t); };
+    }
     case FaultKind::kCompact: {
       const int64_t rev = s->kv().current_revision() - std::max<int64_t>(0, e.amount);
       if (rev <= std::max<int64_t>(0, s->kv().compact_revision())) {
@@ -296,6 +340,7 @@ void FaultInjector::HealAll() {
     n->set_slow(0);
     n->disk().set_full(false);
     n->EndStall();
+    n->set_crash_after_propose(false);  // an armed crash must not fire after the heal
     if (n->paused()) n->Resume();
     if (!n->up() && !n->failed()) n->Start();
     NodeClock& c = n->clock();

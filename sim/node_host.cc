@@ -48,6 +48,7 @@ void NodeHost::Start() {
   sc.id = id_;
   sc.incarnation = ++incarnation_;
   server_ = std::make_unique<server::Server>(sc, &raft_prng_, *r, initial_, LocalMs());
+  durable_ = DurableLog{};
   if (!SaveLocalSnapshot()) return;
   ready_in_flight_ = false;
   paused_ = false;
@@ -61,9 +62,31 @@ void NodeHost::Start() {
   Pump();
 }
 
-void NodeHost::Crash() {
+void NodeHost::CrashWithSynced(const raft::Ready* synced_ready) {
   if (!up()) return;
+  // What survives: the stable log (every Ready advanced so far was synced),
+  // plus a synced but unadvanced Ready. Exact only if the disk drops what
+  // was not synced, or nothing was unsynced (the Ready just synced).
+  DurableLog d;
+  {
+    const raft::MemoryStorage& st = server_->storage();
+    const raft::Raft& r = server_->raw_node().raft();
+    d.snapshot_index = st.FirstIndex() - 1;
+    d.snapshot_term = st.Term(d.snapshot_index).value_or(0);
+    for (const raft::Entry& e : st.View(st.FirstIndex(), st.LastIndex() + 1)) d.terms.push_back(e.term);
+    d.promotable = r.CanCampaign();
+    d.voters = r.tracker().config.voters;
+    d.known = synced_ready == nullptr || synced_ready->snapshot.IsEmpty();
+    if (synced_ready != nullptr) {
+      for (const raft::Entry& e : synced_ready->entries) {
+        if (e.index <= d.snapshot_index) continue;
+        d.terms.resize(e.index - d.snapshot_index - 1);  // a conflicting append truncates
+        d.terms.push_back(e.term);
+      }
+    }
+  }
   ++epoch_;
+  crash_after_propose_ = false;
   server_.reset();
   wal_.reset();
   for (const raft::Message& m : held_) SnapshotStatus(m, /*failed=*/true);
@@ -72,6 +95,8 @@ void NodeHost::Crash() {
   missed_ticks_ = 0;
   stalled_ready_.reset();
   const char* what = disk_.Crash();
+  if (synced_ready == nullptr && std::string_view(what) != "dropped unsynced writes") d.known = false;
+  durable_ = std::move(d);
   trace_->Add(queue_->now(), TraceKind::kFault, id_, 3, 0, 0, std::string("crashed; disk ") + what);
   if (cb_.down) cb_.down(id_);
 }
@@ -216,6 +241,17 @@ void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
   CHECK_EQ(epoch, epoch_);
   if (Status synced = wal_->Sync(); !synced) return StopOnDiskError(synced.error().message);
   trace_->Add(queue_->now(), TraceKind::kFsync, id_, 0, 0, 0, "fsync done");
+  const raft::Raft& r = server_->raw_node().raft();
+  if (crash_after_propose_ && !rd.entries.empty() && r.state() == raft::StateRole::kLeader &&
+      rd.entries.back().term == r.term()) {
+    // The leader's own new entries (a proposal, or the no-op of its
+    // election) are durable here and nowhere else: it dies before this
+    // Ready's appends go out.
+    trace_->Add(queue_->now(), TraceKind::kFault, id_, 5, rd.entries.size(), 0,
+                fmt::format("crash after proposing {} entries", rd.entries.size()));
+    CrashWithSynced(&rd);
+    return;
+  }
   // Only now may the Ready's messages leave (the durability rule).
   SendMessages(&rd);
   for (const raft::Entry& e : rd.committed_entries) {

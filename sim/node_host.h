@@ -14,6 +14,7 @@
 
 #include "core/raft/progress_invariants.h"
 #include "core/server/server.h"
+#include "sim/commit_safety.h"
 #include "sim/config.h"
 #include "sim/core/trace.h"
 #include "sim/sim_disk.h"
@@ -58,7 +59,15 @@ class NodeHost {
            Prng raft_prng, Prng disk_prng, EventQueue* queue, Trace* trace, Callbacks cb);
 
   void Start();  // (re)start from disk; schedules ticks
-  void Crash();
+  void Crash() { CrashWithSynced(nullptr); }
+  // While down: the log a restart will recover, if known exactly.
+  const DurableLog& durable_log() const { return durable_; }
+  // Crash-after-propose fault: the process dies right after it next appends
+  // entries as leader (a client proposal, or the no-op of its election) and
+  // they are durable, before that Ready's messages leave. Armed on a
+  // follower, it fires if that member wins an election. Disarmed by any crash.
+  void set_crash_after_propose(bool armed) { crash_after_propose_ = armed; }
+  bool crash_after_propose() const { return crash_after_propose_; }
   void Pause() { paused_ = true; }
   void Resume();
   // Ready handling (persist, fsync) takes `extra` longer: a slow node.
@@ -95,6 +104,9 @@ class NodeHost {
   int64_t LocalMs() const { return clock_.Local(queue_->now()) / 1'000'000; }
 
  private:
+  // `synced_ready`: a Ready whose fsync completed but which was not advanced
+  // (crash-after-propose); its entries are durable too.
+  void CrashWithSynced(const raft::Ready* synced_ready);
   void ScheduleTick();
   void Pump();
   void SnapshotStatus(const raft::Message& m, bool failed);
@@ -131,6 +143,8 @@ class NodeHost {
   std::vector<std::pair<raft::NodeId, bool>> held_reports_;
   int missed_ticks_ = 0;  // ticks that fell while paused, delivered on resume
   TimeNs slow_ = 0;
+  bool crash_after_propose_ = false;
+  DurableLog durable_;  // meaningful while down
   std::optional<raft::Ready> stalled_ready_;  // fsync waiting for a stall to end
   raft::StateRole last_role_ = raft::StateRole::kFollower;
   uint64_t last_term_ = 0;

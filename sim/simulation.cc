@@ -34,6 +34,7 @@ Simulation::Simulation(const SimConfig& config)
   cb.down = [this](raft::NodeId node) { workload_->OnMemberDown(node); };
   cb.applied = [this](raft::NodeId node, const server::Server& s, bool restarted) {
     committed_.Observe(node, s.kv(), queue_.now(), restarted);
+    CheckCommitSafety(node);
   };
   cb.snapshot_status = [this](raft::NodeId leader, raft::NodeId follower, bool failed) {
     nodes_[leader - 1]->ReportSnapshot(follower, failed);
@@ -186,7 +187,9 @@ void Simulation::RunPhases() {
   const auto progress = [&] { return writes ? workload_->writes_ok() : workload_->completed_ok(); };
   const uint64_t ok_at_heal = progress();
   enum { kNoLeader, kNoProgress, kNotConverged, kLive } stage = kNoLeader;
-  while (queue_.now() < deadline && stage != kLive) {
+  // A safety finding made while healing ends the run too: RunUntil stops
+  // advancing time once one is recorded.
+  while (queue_.now() < deadline && stage != kLive && !safety_broken_) {
     RunUntil(std::min(deadline, queue_.now() + 100 * kMillisecond));
     if (stage == kNoLeader && LeaderOrZero() != 0) stage = kNoProgress;
     if (stage == kNoProgress && progress() > ok_at_heal) {
@@ -196,6 +199,7 @@ void Simulation::RunPhases() {
     if (stage == kNotConverged && LeaderOrZero() != 0 && Converged()) stage = kLive;
   }
   workload_->Finish();
+  if (safety_broken_) return;
   CheckInvariants();
   CheckRecoveries();
   const std::string bound = FormatDuration(config_.liveness_bound);
@@ -283,14 +287,76 @@ void Simulation::ReportRaftViolation(const std::string& what) {
   safety_broken_ = true;
 }
 
+void Simulation::CheckCommitSafety(raft::NodeId node) {
+  // Judged after every Ready a member applies, when its commit index may
+  // just have moved: the moment a wrong commit happens. One report a run.
+  if (commit_safety_reported_) return;
+  const raft::RaftLog& log = nodes_[node - 1]->server()->raw_node().raft().raft_log();
+  const uint64_t index = log.committed();
+  const raft::StorageResult<uint64_t> term = log.Term(index);
+  if (index == 0 || !term) return;
+  std::vector<MemberLog>& members = commit_safety_members_;
+  members.resize(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    NodeHost& n = *nodes_[i];
+    MemberLog& m = members[i];
+    m = MemberLog{};
+    m.id = n.id();
+    m.up = n.up();
+    if (!m.up) {
+      // A member whose disk was damaged may never start again.
+      const DurableLog& d = n.durable_log();
+      if (!d.known || n.damaged() || n.failed()) continue;
+      m.candidate = true;
+      m.last_index = d.last_index();
+      m.last_term = d.last_term();
+      m.holds = d.Holds(index, *term);
+      m.voters = d.voters;
+      m.promotable = d.promotable && d.voters.Contains(m.id);
+      continue;
+    }
+    m.candidate = true;
+    const raft::Raft& r = n.server()->raw_node().raft();
+    const raft::RaftLog& l = r.raft_log();
+    m.last_index = l.LastIndex();
+    m.last_term = l.LastTerm();
+    const raft::StorageResult<uint64_t> t = l.Term(index);
+    m.holds = t ? *t == *term : t.error() == raft::StorageError::kCompacted;
+    m.voters = r.tracker().config.voters;
+    // Who may campaign, by the protocol's rules (not a planted bug's).
+    m.promotable = m.voters.Contains(m.id) && r.CanCampaign();
+  }
+  if (std::optional<std::string> v = sim::CheckCommitSafety(node, index, *term, members)) {
+    commit_safety_reported_ = true;
+    trace_.Add(queue_.now(), TraceKind::kNote, node, 0, 0, 0, "raft: " + *v);
+    ReportRaftViolation(*v);
+  }
+}
+
 void Simulation::ProbeAvailability() {
   if (!availability_) return;  // the safety phase is over
+  // Only voters can elect: a learner or a removed member never counts toward
+  // the healthy majority (with voters {2,3} and learner 1, n2 down leaves no
+  // quorum, correctly). The voters are those of the configuration applied
+  // furthest, by the running member with the highest applied index; without
+  // membership changes that is every member.
+  const raft::JointConfig* voters = nullptr;
+  uint64_t applied = 0;
+  for (const auto& n : nodes_) {
+    if (!n->up()) continue;
+    const raft::Raft& r = n->server()->raw_node().raft();
+    if (voters == nullptr || r.raft_log().applied() > applied) {
+      voters = &r.tracker().config.voters;
+      applied = r.raft_log().applied();
+    }
+  }
   ClusterProbe p;
   p.now = queue_.now();
   p.terms.resize(nodes_.size());
   for (const auto& n : nodes_) {
     if (!n->up()) continue;
     p.terms[n->id() - 1] = n->server()->raw_node().raft().term();
+    if (voters != nullptr && !voters->Contains(n->id())) continue;
     if (!n->paused() && !n->failed() && n->slow() == 0 && !n->disk().stalled() &&
         n->clock().drift_ppm == 0) {
       p.healthy.push_back(n->id());

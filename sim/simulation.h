@@ -14,6 +14,7 @@
 
 #include "core/raft/invariants.h"
 #include "checker/sim_records.h"
+#include "sim/commit_safety.h"
 #include "sim/committed_log.h"
 #include "sim/config.h"
 #include "sim/core/trace.h"
@@ -66,6 +67,7 @@ class Simulation {
   // Records a broken Raft invariant; the run stops at the next event.
   void ReportRaftViolation(const std::string& what);
   void CheckRecoveries();
+  void CheckCommitSafety(raft::NodeId node);  // sim/commit_safety.h
   void ProbeAvailability();
   bool Converged();
   raft::NodeId LeaderOrZero();
@@ -85,6 +87,8 @@ class Simulation {
   // Kept between checks so each copies the logs into the same buffers.
   std::vector<raft::NodeView> views_;
   std::vector<std::string> violations_;
+  std::vector<MemberLog> commit_safety_members_;  // reused buffer
+  bool commit_safety_reported_ = false;
   CommittedLog committed_;  // the oracle for the checkers in run_checks.h
 };
 

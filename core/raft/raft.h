@@ -94,6 +94,12 @@ class Raft {
   // restores): a Progress may be created afresh at each.
   uint64_t config_switches() const { return config_switches_; }
   const ReadOnly& read_only() const { return read_only_; }
+  // Whether this node may campaign: a voter with no snapshot pending, and
+  // (CanCampaign) no committed conf change left to apply, whose voter set
+  // would be stale. Public for the simulator's checks.
+  bool Promotable() const;
+  bool CanCampaign() const { return Promotable() && !HasUnappliedConfChanges(); }
+  bool HasUnappliedConfChanges() const;
 
  private:
   // Tests reach internal transitions (BecomeCandidate, ...) through this.
@@ -112,8 +118,6 @@ class Raft {
   void TickHeartbeat();
   bool StepByTerm(const Message& m, bool* handled);
   void Send(Message m);
-  bool Promotable() const;
-  bool HasUnappliedConfChanges() const;
   bool IncreaseUncommittedSize(const std::vector<Entry>& entries);
   void ReduceUncommittedSize(uint64_t bytes);
   void AbortLeaderTransfer() { lead_transferee_ = kNone; }
