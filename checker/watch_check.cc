@@ -228,6 +228,9 @@ class StreamChecker {
   int64_t bookmark_ = 0;  // the highest progress notification's revision
   size_t delivered_at_last_ = 0;
   bool open_fragment_ = false;
+  // (revision, key) identifies an event because the simulated workload
+  // changes a key at most once per revision (it sends no nested txns, the
+  // only way etcd lets a put and a delete of one key share a revision).
   std::set<std::pair<int64_t, std::string>> seen_;
   std::vector<std::string> findings_;
 };

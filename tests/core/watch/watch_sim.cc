@@ -1,5 +1,7 @@
 #include "tests/core/watch/watch_sim.h"
 
+#include <algorithm>
+
 #include <google/protobuf/util/message_differencer.h>
 
 #include "tests/core/mvcc/model.h"
@@ -46,7 +48,11 @@ void WatchSim::Write(const std::vector<uint8_t>& bytes) {
   if (op.kind == mvcc::testing::Op::kPut) (void)kv_.Put(op.put);
   if (op.kind == mvcc::testing::Op::kDelete) (void)kv_.DeleteRange(op.del);
   if (op.kind == mvcc::testing::Op::kTxn) (void)kv_.Txn(op.txn);
-  if (op.kind == mvcc::testing::Op::kCompact) (void)store_.Compact(op.compact);
+  if (op.kind == mvcc::testing::Op::kCompact) {
+    const int64_t compacted = kv_.compact_revision();
+    (void)store_.Compact(op.compact);
+    if (kv_.compact_revision() != compacted) compacted_at_.insert(kv_.compact_revision());
+  }
   std::vector<mvccpb::Event> changes = kv_.TakeChanges();
   if (kv_.current_revision() == before) return;
   history_.push_back(changes);
@@ -118,28 +124,63 @@ void WatchSim::DrainAll() {
   }
 }
 
-std::vector<mvccpb::Event> WatchSim::ExpectedAt(const WatchRecord& w, int64_t revision) const {
+namespace {
+
+// The changes of one revision as compaction at that revision leaves them:
+// the latest change of each key, in their original order.
+std::vector<mvccpb::Event> LatestPerKey(const std::vector<mvccpb::Event>& changes) {
   std::vector<mvccpb::Event> out;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    bool later = false;
+    for (size_t j = i + 1; j < changes.size(); ++j) {
+      later = later || changes[j].kv().key() == changes[i].kv().key();
+    }
+    if (!later) out.push_back(changes[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<mvccpb::Event> WatchSim::ExpectedAt(const WatchRecord& w, int64_t revision,
+                                                const std::vector<mvccpb::Event>& got) const {
   bool no_put = false, no_delete = false;
   for (int f : w.req.filters()) {
     if (f == etcdserverpb::WatchCreateRequest::NOPUT) no_put = true;
     if (f == etcdserverpb::WatchCreateRequest::NODELETE) no_delete = true;
   }
   const std::string& end = w.req.range_end();
-  for (const mvccpb::Event& e : history_.at(static_cast<size_t>(revision))) {
-    if (!mvcc::testing::Model::InRange(e.kv().key(), w.req.key(), end)) continue;
-    if (e.type() == mvccpb::Event::PUT && no_put) continue;
-    if (e.type() == mvccpb::Event::DELETE && no_delete) continue;
-    out.push_back(e);
+  auto matching = [&](const std::vector<mvccpb::Event>& changes) {
+    std::vector<mvccpb::Event> out;
+    for (const mvccpb::Event& e : changes) {
+      if (!mvcc::testing::Model::InRange(e.kv().key(), w.req.key(), end)) continue;
+      if (e.type() == mvccpb::Event::PUT && no_put) continue;
+      if (e.type() == mvccpb::Event::DELETE && no_delete) continue;
+      out.push_back(e);
+    }
+    return out;
+  };
+  const std::vector<mvccpb::Event>& changes = history_.at(static_cast<size_t>(revision));
+  std::vector<mvccpb::Event> full = matching(changes);
+  if (!compacted_at_.contains(revision)) return full;
+  std::vector<mvccpb::Event> retained = matching(LatestPerKey(changes));
+  if (retained.size() == full.size()) return full;
+  std::vector<mvccpb::Event> received;
+  for (const mvccpb::Event& e : got) {
+    if (e.kv().mod_revision() == revision) received.push_back(e);
   }
-  return out;
+  const bool as_retained =
+      received.size() == retained.size() &&
+      std::equal(received.begin(), received.end(), retained.begin(), SameEvent);
+  return as_retained ? retained : full;
 }
 
-std::vector<mvccpb::Event> WatchSim::Expected(const WatchRecord& w, int64_t from) const {
+std::vector<mvccpb::Event> WatchSim::Expected(const WatchRecord& w, int64_t from,
+                                              const std::vector<mvccpb::Event>& got) const {
   std::vector<mvccpb::Event> out;
   for (int64_t rev = std::max<int64_t>(from, 2); rev < static_cast<int64_t>(history_.size());
        ++rev) {
-    for (auto& e : ExpectedAt(w, rev)) out.push_back(std::move(e));
+    for (auto& e : ExpectedAt(w, rev, got)) out.push_back(std::move(e));
   }
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,17 @@ class WatchSim {
 
   const std::vector<WatchRecord>& watches() const { return watches_; }
   // Events of the history a watch must see from `from` on (filters applied,
-  // prev_kv not set), in (revision, sub) order.
-  std::vector<mvccpb::Event> Expected(const WatchRecord& w, int64_t from) const;
-  std::vector<mvccpb::Event> ExpectedAt(const WatchRecord& w, int64_t revision) const;
+  // prev_kv not set), in (revision, sub) order. A revision c that was
+  // compacted exactly (Compact(c)) keeps only the latest change of each key
+  // (S6.2: a nested txn may put and then delete one key in one revision, and
+  // only the tombstone survives), so a watch that caught up through c after
+  // the compaction sees that retained form. `got`, the events the watch
+  // received, picks which of the two forms (both from the oracle's own
+  // record) applies at such a revision; elsewhere it plays no part.
+  std::vector<mvccpb::Event> Expected(const WatchRecord& w, int64_t from,
+                                      const std::vector<mvccpb::Event>& got) const;
+  std::vector<mvccpb::Event> ExpectedAt(const WatchRecord& w, int64_t revision,
+                                        const std::vector<mvccpb::Event>& got) const;
   // The oracle's KeyValue of `key` at `revision`, or null.
   const mvccpb::KeyValue* StateAt(const std::string& key, int64_t revision) const;
   int64_t final_compact() const { return kv_.compact_revision(); }
@@ -53,6 +62,7 @@ class WatchSim {
   // history_[r]: the changes of revision r; states_[r]: key -> KeyValue at r.
   std::vector<std::vector<mvccpb::Event>> history_;
   std::vector<std::map<std::string, mvccpb::KeyValue>> states_;
+  std::set<int64_t> compacted_at_;  // every c of a Compact(c) that succeeded
   std::vector<WatchRecord> watches_;
   std::map<int64_t, size_t> by_id_;
 };
