@@ -80,18 +80,54 @@ bool ReadExplicable(const History& prepared, const std::vector<uint64_t>& ids, u
   return false;
 }
 
-// Whether every read in `ids` is explicable. Without this, deleting the writes
-// a read saw gives trivial "minimal" histories: a lone read of a value nobody wrote.
-bool Explicable(const History& prepared, const std::vector<uint64_t>& ids) {
-  for (uint64_t r : ids) {
-    if (prepared.ops[r].f != OpFunction::kRead) continue;
-    if (!ReadExplicable(prepared, ids, r)) return false;
+// Whether op `id` may have moved the etcd revision: a put, a delete that
+// deleted something (or may have), a txn that succeeded (or may have).
+bool MayBumpRevision(const Operation& op) {
+  switch (op.f) {
+    case OpFunction::kRead: return false;
+    case OpFunction::kDelete: return op.deleted != 0;
+    case OpFunction::kCas: return op.succeeded || op.IsIndeterminate();
+    case OpFunction::kWrite:
+    case OpFunction::kAppend: return true;
   }
   return true;
 }
 
+// Etcd model: whether the header revision R of every response in `ids` can
+// be reached, i.e. at least R - 1 ops of `ids` that may bump the revision
+// were invoked before that response returned (a fresh cluster is at 1).
+// Without this, dropping the writes before a response gives a trivial
+// "minimal" history: one put whose revision no remaining op explains.
+bool RevisionsReachable(const History& prepared, const std::vector<uint64_t>& ids) {
+  std::vector<uint64_t> bump_invokes;
+  for (uint64_t id : ids) {
+    if (MayBumpRevision(prepared.ops[id])) bump_invokes.push_back(prepared.ops[id].invoke_ns);
+  }
+  std::sort(bump_invokes.begin(), bump_invokes.end());
+  for (uint64_t id : ids) {
+    const Operation& op = prepared.ops[id];
+    if (op.revision < 0 || op.IsIndeterminate()) continue;
+    const auto before = static_cast<int64_t>(
+        std::upper_bound(bump_invokes.begin(), bump_invokes.end(), op.return_ns) -
+        bump_invokes.begin());
+    if (before < op.revision - 1) return false;
+  }
+  return true;
+}
+
+// Whether every read in `ids` is explicable (and, for etcd, every revision
+// reachable). Without this, deleting the writes a read saw gives trivial
+// "minimal" histories: a lone read of a value nobody wrote.
+bool Explicable(const History& prepared, const std::vector<uint64_t>& ids, ModelKind model) {
+  for (uint64_t r : ids) {
+    if (prepared.ops[r].f != OpFunction::kRead) continue;
+    if (!ReadExplicable(prepared, ids, r)) return false;
+  }
+  return model != ModelKind::kEtcd || RevisionsReachable(prepared, ids);
+}
+
 bool StillFails(const History& prepared, const std::vector<uint64_t>& ids, ModelKind model) {
-  if (!Explicable(prepared, ids)) return false;
+  if (!Explicable(prepared, ids, model)) return false;
   return CheckVerdict(SubHistory(prepared, ids), model, false) == Verdict::kNotLinearizable;
 }
 
@@ -132,7 +168,7 @@ std::vector<uint64_t> Shrink(const History& prepared, std::vector<uint64_t> ids,
                              ModelKind model, uint64_t checks_max, bool* one_minimal) {
   // A failure that is itself inexplicable (a read of a value never written)
   // shrinks to that read alone; otherwise every step keeps reads explicable.
-  if (!Explicable(prepared, ids)) {
+  if (!Explicable(prepared, ids, model)) {
     for (uint64_t id : ids) {  // the first inexplicable read fails on its own
       if (prepared.ops[id].f != OpFunction::kRead) continue;
       if (ReadExplicable(prepared, ids, id)) continue;

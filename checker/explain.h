@@ -7,7 +7,11 @@
 //   - the operations that could be placed next in real time but are illegal
 //     there (or lead only to dead ends),
 //   - a minimal failing sub-history: delta debugging (ddmin) over the
-//     partition's operations while the sub-history stays not linearizable;
+//     partition's operations while the sub-history stays not linearizable
+//     and explicable (every value read was written by a kept op; for etcd,
+//     every header revision R has R - 1 kept ops that may bump it invoked
+//     before it returned), so a lone read of an unwritten value or a lone
+//     put whose revision nothing explains never passes for a core;
 //     1-minimal unless the step budget runs out,
 // rendered as a timeline with one line per client, or as JSON.
 #pragma once

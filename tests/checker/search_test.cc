@@ -339,5 +339,35 @@ TEST(Wgl, EtcdHeaderRevisionsMustMatch) {
   }
 }
 
+TEST(Explain, EtcdMinimalHistoryKeepsTheWritesItsRevisionsNeed) {
+  // Three puts on other keys move the revision to 4; a put of 1 on a
+  // (revision 5), a put of 2 on a (revision 6), then a read of a at
+  // revision 6 that returns the old value 1: stale. Every put's revision
+  // depends on all puts before it, so a lone put (whose revision nothing
+  // else left explains) is no explanation; the core keeps the stale read,
+  // the two puts of a, and enough earlier puts to reach revision 6.
+  std::vector<Operation> ops = {Etcd(Write(0, 1, 2, 7), 2, "b"), Etcd(Write(1, 3, 4, 8), 3, "c"),
+                                Etcd(Write(0, 5, 6, 9), 4, "d"), Etcd(Write(1, 7, 8, 1), 5),
+                                Etcd(Write(0, 9, 10, 2), 6),      Etcd(Read(2, 11, 12, 1), 6)};
+  History history;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    ops[i].id = i;
+    history.ops.push_back(ops[i]);
+  }
+  const History prepared = Prepare(history);
+  CheckOptions options;
+  options.model = ModelKind::kEtcd;
+  options.keep_longest = true;
+  auto result = CheckHistory(prepared, "t", options);
+  ASSERT_TRUE(result.has_value());
+  ASSERT_EQ(result->verdict, Verdict::kNotLinearizable);
+  const Explanation e = Explain(prepared, *result, ModelKind::kEtcd);
+  EXPECT_EQ(CheckVerdict(SubHistory(prepared, e.minimal), ModelKind::kEtcd, false),
+            Verdict::kNotLinearizable);
+  const std::vector<uint64_t> want = {0, 1, 2, 3, 4, 5};
+  EXPECT_EQ(e.minimal, want) << "every op is needed: dropping any put leaves a revision "
+                                "nothing explains, dropping the read leaves no violation";
+}
+
 }  // namespace
 }  // namespace raftlab::checker
