@@ -87,5 +87,46 @@ TEST(Invariants, StaleLeaderNeedNotHaveLaterCommittedEntries) {
   EXPECT_TRUE(found2.empty()) << found2.front();
 }
 
+TEST(Invariants, StateMachineSafety) {
+  Invariants inv;
+  const std::vector<Entry> log = EntriesWithTerms({1, 2});
+  EXPECT_TRUE(inv.RecordApplied(1, log[1]).empty());
+  EXPECT_TRUE(inv.RecordApplied(2, log[1]).empty());  // the same entry elsewhere
+  Entry other = log[1];
+  other.data = "another command";
+  const std::vector<std::string> found = inv.RecordApplied(3, other);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].find("state machine safety"), std::string::npos) << found[0];
+}
+
+TEST(Invariants, DurableTermAndVoteSurviveRestarts) {
+  Invariants inv;
+  NodeView v = View(1, 3, StateRole::kFollower, 1, {1});
+  v.durable = HardState{3, 2, 1};
+  EXPECT_TRUE(inv.Check({v}).empty());
+  // Restarted (volatile state may start over) with its durable term lost.
+  NodeView lost = v;
+  lost.incarnation = 1;
+  lost.term = 2;
+  lost.durable = HardState{2, 2, 1};
+  EXPECT_FALSE(inv.Check({lost}).empty());
+  // Restarted with the same term but a different durable vote: two votes in
+  // one term.
+  Invariants inv2;
+  EXPECT_TRUE(inv2.Check({v}).empty());
+  NodeView revoted = v;
+  revoted.incarnation = 1;
+  revoted.durable = HardState{3, 3, 1};
+  EXPECT_FALSE(inv2.Check({revoted}).empty());
+}
+
+TEST(Invariants, AppliedNeverGoesBackWithinAnIncarnation) {
+  Invariants inv;
+  NodeView v = View(1, 2, StateRole::kFollower, 2, {1, 2});
+  EXPECT_TRUE(inv.Check({v}).empty());
+  v.applied = 1;
+  EXPECT_FALSE(inv.Check({v}).empty());
+}
+
 }  // namespace
 }  // namespace raftlab::raft
