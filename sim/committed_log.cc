@@ -29,8 +29,14 @@ void CommittedLog::Observe(raft::NodeId node, const mvcc::KvStore& kv, TimeNs no
                            bool restarted) {
   int64_t& seen = seen_[node];
   // A restart may restore an older state; what it applies next is compared
-  // again from there. Otherwise only new revisions are looked at.
-  if (restarted) seen = kv.current_revision();
+  // again from there. Otherwise only new revisions are looked at, and a
+  // member's revision never goes back while it runs: applying entries and
+  // installing a snapshot (always of a later index) only move it forward.
+  if (!restarted && kv.current_revision() < seen && violations_.size() < kViolationsMax) {
+    violations_.push_back(fmt::format("mvcc: member {} revision went back from {} to {}", node,
+                                      seen, kv.current_revision()));
+  }
+  if (restarted || kv.current_revision() < seen) seen = kv.current_revision();
   const int64_t from = std::max({seen + 1, kv.compact_revision() + 1, int64_t{2}});
   const auto& records = kv.records();
   int64_t revision = 0;

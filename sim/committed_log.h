@@ -2,7 +2,9 @@
 // apply it -- the oracle the watch, lease and durability checkers judge
 // against. The first member to apply a revision defines it (with the time);
 // every later member that applies the same revision must agree, or the run
-// gets an "mvcc: " finding (replicas diverged: state machine safety).
+// gets an "mvcc: " finding (replicas diverged: state machine safety). A
+// running member's revision never goes back either (only a restart may
+// restore an older state).
 //
 // Revisions at or below a member's compact revision are not compared: a
 // member that applied a write and a compaction in one batch no longer holds

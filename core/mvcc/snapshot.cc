@@ -118,11 +118,17 @@ Result<KvStore> DecodeSnapshot(std::string_view bytes, BugSet bugs) {
   int64_t current = state.current_revision();
   int64_t compact = state.compact_revision();
   if (bugs.Has(Bug::kRevisionFromKeys)) {
-    // Bug zoo B26 (revision-from-keys): R recomputed from the newest
-    // surviving record instead of the persisted counter. A compaction that
-    // pruned the newest tombstone (B25) makes R go backwards, so later
-    // writes reuse revisions already acknowledged (etcd #17780). C is
-    // clamped only to keep the store's own invariant C <= R.
+    // Bug zoo B26 (revision-from-keys), etcd #17780: etcd 3.5's compaction
+    // deleted a tombstone at or below the compact revision from the backend
+    // (the in-memory index kept what watchers needed), and a restart derived
+    // R from the newest key left there, not from a persisted counter. When
+    // the newest change was a delete that got compacted, R goes backwards
+    // and later writes reuse revisions already acknowledged. The snapshot is
+    // our backend: drop those tombstones, then take R from what remains. C
+    // is clamped only to keep the store's own invariant C <= R.
+    std::erase_if(records, [compact](const auto& r) {
+      return r.second.tombstone && r.first.main <= compact;
+    });
     current = records.empty() ? 1 : std::max<int64_t>(1, records.rbegin()->first.main);
     compact = std::min(compact, current);
   }
