@@ -106,8 +106,10 @@ void Raft::HandleVoteRequest(const Message& m) {
     // a node behind could never help elect a node ahead.
     resp.term = m.term;
     // Bug zoo B14 (pre-vote-stale-term): a pre-candidate ahead in term drops
-    // the grant as stale, so nodes behind can never help elect it. (A term-0
-    // node keeps m.term: a vote response must carry a term.)
+    // the grant as stale, so nodes behind can never help elect it; and the
+    // pre-candidate behind gets no answer at all (raft.cc, StepByTerm), so
+    // it never learns the higher term either: etcd #8243. (A term-0 node
+    // keeps m.term: a vote response must carry a term.)
     if (bugs_.Has(Bug::kPreVoteStaleTerm) && m.type == MessageType::kPreVote && term_ != 0) {
       resp.term = term_;
     }

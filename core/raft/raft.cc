@@ -305,8 +305,11 @@ bool Raft::StepByTerm(const Message& m, bool* handled) {
       resp.to = m.from;
       resp.type = MessageType::kAppResp;
       Send(std::move(resp));
-    } else if (m.type == MessageType::kPreVote) {
-      // Reject with our term so a lagging pre-candidate catches up.
+    } else if (m.type == MessageType::kPreVote && !bugs_.Has(Bug::kPreVoteStaleTerm)) {
+      // Reject with our term so a lagging pre-candidate catches up. (Bug
+      // zoo B14 recreates etcd before #8525, where this answer did not
+      // exist yet: with it, the stale-term grant of election.cc costs one
+      // wasted round, not the deadlock of etcd #8243.)
       Message resp;
       resp.to = m.from;
       resp.type = MessageType::kPreVoteResp;

@@ -289,6 +289,35 @@ TEST(RaftBugZoo, B14_PreVoteStaleTermStallsCandidateAhead) {
   }
 }
 
+// B14, the other direction: node 2 (term 1) pre-campaigns for term 2 and asks
+// node 1 (term 5). The correct core rejects with term 5, so node 2 catches
+// up; with the bug, as in etcd before #8525, node 1 stays silent and node 2
+// never learns the higher term: with the third member down, the deadlock.
+TEST(RaftBugZoo, B14_PreVoteStaleTermLeavesCandidateBehindUnanswered) {
+  for (bool planted : {false, true}) {
+    SCOPED_TRACE(planted);
+    TestRaftOptions options = WithBug(Bug::kPreVoteStaleTerm, planted);
+    options.pre_vote = true;
+    TestRaft a = NewTestRaft(1, NewStorage(Voters({1, 2, 3}), {}, HardState{5, kNone, 0}),
+                             options);
+    TestRaft b = NewTestRaft(2, NewStorage(Voters({1, 2, 3}), {}, HardState{1, kNone, 0}),
+                             options);
+    b->Step(MakeMsg(2, 2, MessageType::kHup));
+    ASSERT_EQ(b->state(), StateRole::kPreCandidate);
+    for (const Message& m : ReadMessages(b)) {
+      if (m.to == 1) a->Step(m);
+    }
+    const std::vector<Message> resp = OfType(ReadMessages(a), MessageType::kPreVoteResp);
+    ASSERT_EQ(resp.size(), planted ? 0u : 1u);
+    if (planted) continue;
+    EXPECT_TRUE(resp[0].reject);
+    EXPECT_EQ(resp[0].term, 5u);
+    b->Step(resp[0]);
+    EXPECT_EQ(b->state(), StateRole::kFollower);
+    EXPECT_EQ(b->term(), 5u);
+  }
+}
+
 // B15 (etcd-io/etcd#9586): node 2 lost its leader 1 and pre-campaigns. A
 // pre-candidate has no leader, so it grants node 3's pre-vote.
 TEST(RaftBugZoo, B15_PreCandidateKeepsLeaderRejectsPeerPreVote) {
