@@ -39,14 +39,19 @@ Operation Cas(int64_t c, uint64_t i, uint64_t r, int64_t from, int64_t to,
   return Op(c, OpFunction::kCas, i, r, {Value::Int(from), Value::Int(to)}, {}, s);
 }
 
-Verdict Check(std::vector<Operation> ops, ModelKind model = ModelKind::kCasRegister) {
+// The ops as a history, numbered in order.
+History Numbered(std::vector<Operation> ops) {
   History history;
   history.source = "test";
   for (size_t i = 0; i < ops.size(); ++i) {
     ops[i].id = i;
     history.ops.push_back(ops[i]);
   }
-  return CheckVerdict(Prepare(history), model, true);
+  return history;
+}
+
+Verdict Check(std::vector<Operation> ops, ModelKind model = ModelKind::kCasRegister) {
+  return CheckVerdict(Prepare(Numbered(std::move(ops))), model, true);
 }
 
 struct Case {
@@ -238,12 +243,7 @@ TEST(Explain, ShrinksStaleReadToItsCore) {
   std::vector<Operation> ops = {Write(5, 1, 2, 7),  Read(6, 3, 4, 7),  Write(0, 10, 11, 1),
                                 Write(0, 12, 13, 2), Read(5, 14, 15, 2), Read(1, 16, 17, 1),
                                 Read(6, 18, 19, 2)};
-  History history;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    ops[i].id = i;
-    history.ops.push_back(ops[i]);
-  }
-  const History prepared = Prepare(history);
+  const History prepared = Prepare(Numbered(ops));
   CheckOptions options;
   options.keep_longest = true;
   auto result = CheckHistory(prepared, "t", options);
@@ -349,12 +349,7 @@ TEST(Explain, EtcdMinimalHistoryKeepsTheWritesItsRevisionsNeed) {
   std::vector<Operation> ops = {Etcd(Write(0, 1, 2, 7), 2, "b"), Etcd(Write(1, 3, 4, 8), 3, "c"),
                                 Etcd(Write(0, 5, 6, 9), 4, "d"), Etcd(Write(1, 7, 8, 1), 5),
                                 Etcd(Write(0, 9, 10, 2), 6),      Etcd(Read(2, 11, 12, 1), 6)};
-  History history;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    ops[i].id = i;
-    history.ops.push_back(ops[i]);
-  }
-  const History prepared = Prepare(history);
+  const History prepared = Prepare(Numbered(ops));
   CheckOptions options;
   options.model = ModelKind::kEtcd;
   options.keep_longest = true;
