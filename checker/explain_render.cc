@@ -143,7 +143,10 @@ std::string ExplainJson(const History& prepared, const CheckResult& result, Mode
   }
   std::string out = fmt::format("{{\"verdict\":\"{}\",\"model\":\"{}\",\"partitions\":[{}]",
                                 VerdictName(result.verdict), ModelKindName(model), partitions);
-  if (result.FirstViolation().has_value()) {
+  if (result.FirstViolation().has_value() && !result.Explainable()) {
+    out += ",\"violation\":null,\"unexplained\":\"decided by the etcd revision fast path; the "
+           "search could not rebuild the violation within its limits\"";
+  } else if (result.Explainable()) {
     const Explanation e = Explain(prepared, result, model);
     out += fmt::format(",\"violation\":{{\"key\":{},\"longest\":{},\"state\":{},"
                        "\"unplaceable\":{},\"illegal\":{},\"minimal\":{}}}",

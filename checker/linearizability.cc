@@ -156,8 +156,15 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
                                  const CheckOptions& options) {
   CHECK_GE(options.jobs, 1);
   const bool fast = options.model == ModelKind::kEtcd && options.revision_fast_path;
-  if (fast && !options.keep_longest) {
-    if (std::optional<CheckResult> result = TryRevisionFastPath(prepared)) return *result;
+  // The fast path's verdict stands whatever else is asked for (an
+  // explanation must not turn a decided history into "unknown"); the search
+  // runs after it only to explain a violation with a longest linearization.
+  std::optional<CheckResult> decided;
+  if (fast) {
+    decided = TryRevisionFastPath(prepared);
+    if (decided && (!options.keep_longest || decided->verdict != Verdict::kNotLinearizable)) {
+      return *decided;
+    }
   }
   const std::vector<Partition> partitions =
       Split(prepared, options.partition && Model::Partitionable(options.model));
@@ -191,6 +198,9 @@ Result<CheckResult> CheckHistory(const History& prepared, const std::string& sou
   }
   result.verdict = Combine(result.partitions);
   CHECK_EQ(memory_in_use.load(), 0u);  // every search returned its bytes
+  // The search could not rebuild the fast path's violation within its
+  // limits: the verdict is still the fast path's, without an explanation.
+  if (decided && result.verdict != Verdict::kNotLinearizable) return *decided;
   return result;
 }
 

@@ -52,9 +52,13 @@ struct PartitionResult {
 struct CheckResult {
   Verdict verdict = Verdict::kUnknown;
   std::vector<PartitionResult> partitions;  // in key order
-  bool decided_by_revisions = false;        // the etcd fast path decided
+  // The etcd fast path decided. Its partition has no longest linearization:
+  // a violation it found has no explanation (Explainable() is false).
+  bool decided_by_revisions = false;
   // The first partition (in key order) that is not linearizable, if any.
   std::optional<size_t> FirstViolation() const;
+  // Whether Explain() can run: a violation found by the search.
+  bool Explainable() const { return FirstViolation().has_value() && !decided_by_revisions; }
 };
 
 // Errors: an operation the model cannot run (names its source line).

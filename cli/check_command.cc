@@ -101,7 +101,12 @@ int RunCheck(const CheckFlags& flags) {
   std::printf("time: read %.1f ms, check %.1f ms%s\n", read_ms, check_ms,
               result->decided_by_revisions ? " (etcd revision fast path)" : "");
   if (result->verdict == Verdict::kNotLinearizable && flags.explain) {
-    std::printf("%s", checker::ExplainText(prepared, *result, options.model).c_str());
+    if (result->Explainable()) {
+      std::printf("%s", checker::ExplainText(prepared, *result, options.model).c_str());
+    } else {
+      std::printf("no explanation: the etcd revision fast path found the violation and the "
+                  "search could not rebuild it within its limits (--timeout, --memory-mb)\n");
+    }
   }
   if (flags.json) {
     std::printf("%s\n", checker::ExplainJson(prepared, *result, options.model).c_str());

@@ -43,6 +43,19 @@ done >"$tmp/hard.jsonl"
 printf '{"client":0,"invoke_ns":1,"return_ns":100,"status":"ok","f":"get","key":"k","result":1000}\n' \
   >>"$tmp/hard.jsonl"
 expect 3 "$tmp/hard.jsonl" --timeout 0.3
+# The etcd version: 30 indeterminate puts, then a get at revision 1 of a
+# value none wrote. The revision fast path refutes it at once; asking for
+# an explanation (which needs the search) must not change that verdict.
+for i in $(seq 1 30); do
+  printf '{"client":%d,"invoke_ns":1,"return_ns":null,"status":"info","f":"put","key":"k","value":"v%d"}\n' \
+    "$i" "$i"
+done >"$tmp/hard-etcd.jsonl"
+printf '{"client":0,"invoke_ns":200,"return_ns":300,"status":"ok","f":"get","key":"k","result":"v999","revision":1}\n' \
+  >>"$tmp/hard-etcd.jsonl"
+expect 1 "$tmp/hard-etcd.jsonl" --explain --timeout 0.3
+grep -q "no explanation" "$tmp/out" || { echo "FAIL: no 'no explanation' line"; cat "$tmp/out"; failures=$((failures + 1)); }
+expect 1 "$tmp/hard-etcd.jsonl" --json --timeout 0.3
+grep -q '"unexplained"' "$tmp/out" || { echo "FAIL: no unexplained member"; cat "$tmp/out"; failures=$((failures + 1)); }
 expect 2 "$tmp/does-not-exist.edn"
 printf '{:type :invoke, :f :read, :value nil, :process 0, :time 1}\n{:type :ok, :f :read\n' \
   >"$tmp/broken.edn"
