@@ -80,7 +80,7 @@ bool ReadExplicable(const History& prepared, const std::vector<uint64_t>& ids, u
   return false;
 }
 
-// Whether op `id` may have moved the etcd revision: a put, a delete that
+// Whether `op` may have moved the etcd revision: a put, a delete that
 // deleted something (or may have), a txn that succeeded (or may have).
 bool MayBumpRevision(const Operation& op) {
   switch (op.f) {

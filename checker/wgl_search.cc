@@ -29,6 +29,9 @@ bool LinearizationSearch::OverLimit() {
   result_.memory_bytes = std::max(result_.memory_bytes, bytes);
   if (total > limits_.memory_bytes_max) return true;
   if (limits_.steps_max != 0 && result_.steps > limits_.steps_max) return true;
+  // Without a deadline (simulated runs limit steps instead) the clock is
+  // never read.
+  if (limits_.deadline == std::chrono::steady_clock::time_point::max()) return false;
   return std::chrono::steady_clock::now() > limits_.deadline;
 }
 

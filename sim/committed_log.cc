@@ -50,8 +50,7 @@ void CommittedLog::Observe(raft::NodeId node, const mvcc::KvStore& kv, TimeNs no
     changes.push_back(ToChange(it->second));
   }
   if (!changes.empty()) Compare(node, revision, std::move(changes), now);
-  seen = std::max(seen, kv.current_revision());
-  if (restarted) seen = kv.current_revision();
+  seen = kv.current_revision();  // at most R already (reset above otherwise)
 }
 
 void CommittedLog::Compare(raft::NodeId node, int64_t revision,

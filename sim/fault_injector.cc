@@ -269,6 +269,9 @@ std::function<void()> FaultInjector::ApplyCluster(const FaultEvent& e,
     const raft::StepResult r = Node(now_leader).ProposeConfChange(cc);
     return r == raft::StepResult::kOk ? std::string() : std::string("refused by the leader");
   };
+  // The voters of the leader's configuration, for the membership guards.
+  const std::vector<raft::NodeId> voters = s->raw_node().raft().tracker().VoterNodes();
+  const bool target_votes = std::find(voters.begin(), voters.end(), t) != voters.end();
   switch (e.kind) {
     case FaultKind::kTransferLeader:
       if (t == leader) {
@@ -282,13 +285,10 @@ std::function<void()> FaultInjector::ApplyCluster(const FaultEvent& e,
       // applied (as in etcd): if the leader commits the removal and dies
       // before the survivor learns of the commit, the survivor still needs
       // the removed member's vote and never gets it
-      // (scenarios/findings/remove-from-two-voters.min.yaml). etcd's
-      // operators face the same hazard; a fault mix that walks into it
-      // reports an operator's error, not a Raft finding.
-      const raft::ProgressTracker& trk = Node(leader).server()->raw_node().raft().tracker();
-      const std::vector<raft::NodeId> voters = trk.VoterNodes();
-      const bool voter = std::find(voters.begin(), voters.end(), t) != voters.end();
-      if (voter && voters.size() <= 2) {
+      // (scenarios/remove-from-two-voters.yaml). etcd's operators face the
+      // same hazard; a fault mix that walks into it reports an operator's
+      // error, not a Raft finding.
+      if (target_votes && voters.size() <= 2) {
         *note = "skipped: would remove a member from two voters";
         return nullptr;
       }
@@ -302,10 +302,7 @@ std::function<void()> FaultInjector::ApplyCluster(const FaultEvent& e,
       // Keep a majority of the members voting: demoting more would leave a
       // healthy majority that cannot elect (an operator's error, which the
       // availability check would report as a finding).
-      const raft::ProgressTracker& trk = Node(leader).server()->raw_node().raft().tracker();
-      const std::vector<raft::NodeId> voters = trk.VoterNodes();
-      const bool voter = std::find(voters.begin(), voters.end(), t) != voters.end();
-      if (voter && voters.size() - 1 < nodes_->size() / 2 + 1) {
+      if (target_votes && voters.size() - 1 < nodes_->size() / 2 + 1) {
         *note = "skipped: would leave fewer voters than a majority of the members";
         return nullptr;
       }

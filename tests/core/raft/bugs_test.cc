@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/base/bugs.h"
@@ -262,18 +263,22 @@ TEST(RaftBugZoo, B13_PreVoteIgnoresLeaderGrantsWhileLeaderAlive) {
   }
 }
 
+// B14's cluster: of three voters with empty logs and pre-vote on, node 1 at
+// term 5 and node 2 at term 1 (node 3 is down).
+std::pair<TestRaft, TestRaft> AheadAndBehind(bool planted) {
+  TestRaftOptions options = WithBug(Bug::kPreVoteStaleTerm, planted);
+  options.pre_vote = true;
+  return {NewTestRaft(1, NewStorage(Voters({1, 2, 3}), {}, HardState{5, kNone, 0}), options),
+          NewTestRaft(2, NewStorage(Voters({1, 2, 3}), {}, HardState{1, kNone, 0}), options)};
+}
+
 // B14 (etcd-io/etcd#8243): node 1 at term 5 pre-campaigns for term 6; node 2,
 // at term 1 with an equally empty log, grants. With node 1's own vote that
 // is a quorum of 3, so node 1 must start the real election.
 TEST(RaftBugZoo, B14_PreVoteStaleTermStallsCandidateAhead) {
   for (bool planted : {false, true}) {
     SCOPED_TRACE(planted);
-    TestRaftOptions options = WithBug(Bug::kPreVoteStaleTerm, planted);
-    options.pre_vote = true;
-    TestRaft a = NewTestRaft(1, NewStorage(Voters({1, 2, 3}), {}, HardState{5, kNone, 0}),
-                             options);
-    TestRaft b = NewTestRaft(2, NewStorage(Voters({1, 2, 3}), {}, HardState{1, kNone, 0}),
-                             options);
+    auto [a, b] = AheadAndBehind(planted);
     a->Step(MakeMsg(1, 1, MessageType::kHup));
     ASSERT_EQ(a->state(), StateRole::kPreCandidate);
     for (const Message& m : ReadMessages(a)) {
@@ -296,12 +301,7 @@ TEST(RaftBugZoo, B14_PreVoteStaleTermStallsCandidateAhead) {
 TEST(RaftBugZoo, B14_PreVoteStaleTermLeavesCandidateBehindUnanswered) {
   for (bool planted : {false, true}) {
     SCOPED_TRACE(planted);
-    TestRaftOptions options = WithBug(Bug::kPreVoteStaleTerm, planted);
-    options.pre_vote = true;
-    TestRaft a = NewTestRaft(1, NewStorage(Voters({1, 2, 3}), {}, HardState{5, kNone, 0}),
-                             options);
-    TestRaft b = NewTestRaft(2, NewStorage(Voters({1, 2, 3}), {}, HardState{1, kNone, 0}),
-                             options);
+    auto [a, b] = AheadAndBehind(planted);
     b->Step(MakeMsg(2, 2, MessageType::kHup));
     ASSERT_EQ(b->state(), StateRole::kPreCandidate);
     for (const Message& m : ReadMessages(b)) {
