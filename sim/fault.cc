@@ -43,6 +43,7 @@ constexpr std::array<KindInfo, static_cast<size_t>(FaultKind::kCount)> kKinds{{
     {FaultKind::kCompact, "compact", false, true},
     {FaultKind::kCrashAfterPropose, "crash-after-propose", true, false},
     {FaultKind::kAddLearner, "add-learner", true, false},
+    {FaultKind::kSlowApply, "slow-apply", true, true},
 }};
 
 const KindInfo& Info(FaultKind kind) {

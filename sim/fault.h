@@ -55,6 +55,7 @@ enum class FaultKind : uint8_t {
   // hashes, so existing kinds keep theirs.
   kCrashAfterPropose,  // crash targets[0] once it next appends as leader, before sending
   kAddLearner,        // a conf change making targets[0] a learner (demoting a voter)
+  kSlowApply,         // targets[0] applies committed entries `amount` ns after persisting them
   kCount,
 };
 

@@ -122,6 +122,9 @@ std::function<void()> FaultInjector::Apply(const FaultEvent& e,
     case FaultKind::kSlow:
       Node(t).set_slow(static_cast<TimeNs>(std::max<int64_t>(0, e.amount)));
       return [this, t] { Node(t).set_slow(0); };
+    case FaultKind::kSlowApply:
+      Node(t).set_apply_lag(static_cast<TimeNs>(std::max<int64_t>(0, e.amount)));
+      return [this, t] { Node(t).set_apply_lag(0); };
     case FaultKind::kFsyncError:
       Node(t).disk().FailNextSync();
       return nullptr;
@@ -335,6 +338,7 @@ void FaultInjector::HealAll() {
   network_->Heal();
   for (auto& n : *nodes_) {
     n->set_slow(0);
+    n->set_apply_lag(0);
     n->disk().set_full(false);
     n->EndStall();
     n->set_crash_after_propose(false);  // an armed crash must not fire after the heal

@@ -52,6 +52,9 @@ FaultEvent Nemesis::Draw() {
     case FaultKind::kSlow:
       e.amount = static_cast<int64_t>(prng_.Range(20 * kMillisecond, 500 * kMillisecond));
       break;
+    case FaultKind::kSlowApply:
+      e.amount = static_cast<int64_t>(prng_.Range(200 * kMillisecond, 3 * kSecond));
+      break;
     case FaultKind::kClockJump:
       e.amount = static_cast<int64_t>(prng_.Range(0, 10 * kSecond)) - 5 * static_cast<int64_t>(kSecond);
       break;

@@ -87,6 +87,8 @@ void NodeHost::CrashWithSynced(const raft::Ready* synced_ready) {
   }
   ++epoch_;
   crash_after_propose_ = false;
+  apply_scheduled_ = false;
+  apply_due_ = false;
   server_.reset();
   wal_.reset();
   for (const raft::Message& m : held_) SnapshotStatus(m, /*failed=*/true);
@@ -108,6 +110,7 @@ void NodeHost::Resume() {
   // clock would. A lease must not outlive a pause. More than two election
   // timeouts of ticks change nothing more.
   const int catch_up = std::min(std::exchange(missed_ticks_, 0), 2 * config_.server.election_tick + 1);
+  if (std::exchange(apply_due_, false)) ApplyDeferred();
   if (up()) {
     for (int i = 0; i < catch_up; ++i) server_->Tick(LocalMs());
     Role();
@@ -254,14 +257,50 @@ void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
   }
   // Only now may the Ready's messages leave (the durability rule).
   SendMessages(&rd);
-  for (const raft::Entry& e : rd.committed_entries) {
-    trace_->Add(queue_->now(), TraceKind::kApply, id_, e.index, e.term, e.data.size(),
-                [&] { return fmt::format("apply {}/{}", e.term, e.index); });
+  const bool defer = apply_lag_ > 0;
+  // Applied now: whatever was deferred (always before a snapshot), then this Ready's entries.
+  if (!defer || !rd.snapshot.IsEmpty()) {
+    for (const std::vector<raft::Entry>& batch : server_->deferred()) TraceApplies(batch);
   }
-  server_->Advance(rd, LocalMs());
+  if (!defer) TraceApplies(rd.committed_entries);
+  server_->Advance(rd, LocalMs(),
+                   defer ? server::Server::Apply::kDeferred : server::Server::Apply::kNow);
+  if (defer) ScheduleApply();
   if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/false);
   if (!SaveLocalSnapshot()) return;
   ready_in_flight_ = false;
+  Role();
+  Pump();
+}
+
+void NodeHost::TraceApplies(const std::vector<raft::Entry>& entries) {
+  for (const raft::Entry& e : entries) {
+    trace_->Add(queue_->now(), TraceKind::kApply, id_, e.index, e.term, e.data.size(),
+                [&] { return fmt::format("apply {}/{}", e.term, e.index); });
+  }
+}
+
+void NodeHost::ScheduleApply() {
+  if (apply_scheduled_ || server_->deferred().empty()) return;
+  apply_scheduled_ = true;
+  const uint64_t epoch = epoch_;
+  queue_->After(apply_lag_, [this, epoch] {
+    if (epoch != epoch_) return;  // crashed meanwhile: the queue died with the process
+    apply_scheduled_ = false;
+    if (paused_) {
+      apply_due_ = true;
+      return;
+    }
+    ApplyDeferred();
+  });
+}
+
+void NodeHost::ApplyDeferred() {
+  if (!up() || server_->deferred().empty()) return;
+  for (const std::vector<raft::Entry>& batch : server_->deferred()) TraceApplies(batch);
+  server_->ApplyDeferred(LocalMs());
+  if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/false);
+  if (!SaveLocalSnapshot()) return;
   Role();
   Pump();
 }

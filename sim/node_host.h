@@ -73,6 +73,11 @@ class NodeHost {
   // Ready handling (persist, fsync) takes `extra` longer: a slow node.
   void set_slow(TimeNs extra) { slow_ = extra; }
   TimeNs slow() const { return slow_; }
+  // Slow-apply fault: while `lag` > 0 the member applies committed entries
+  // asynchronously, as etcd's server does, `lag` after their Ready was
+  // persisted (Server::Apply::kDeferred); Raft counts them unapplied until then.
+  void set_apply_lag(TimeNs lag) { apply_lag_ = lag; }
+  TimeNs apply_lag() const { return apply_lag_; }
   // Fsyncs stall until EndStall(); a Ready waiting on one completes then.
   void StartStall() { disk_.set_stalled(true); }
   void EndStall();
@@ -111,6 +116,9 @@ class NodeHost {
   void Pump();
   void SnapshotStatus(const raft::Message& m, bool failed);
   void FinishReady(uint64_t epoch, raft::Ready rd);
+  void ScheduleApply();
+  void ApplyDeferred();
+  void TraceApplies(const std::vector<raft::Entry>& entries);
   bool SaveLocalSnapshot();
   void Role();
   // A write or fsync failed: like etcd, the member stops rather than go on
@@ -143,6 +151,9 @@ class NodeHost {
   std::vector<std::pair<raft::NodeId, bool>> held_reports_;
   int missed_ticks_ = 0;  // ticks that fell while paused, delivered on resume
   TimeNs slow_ = 0;
+  TimeNs apply_lag_ = 0;
+  bool apply_scheduled_ = false;  // an ApplyDeferred event is queued
+  bool apply_due_ = false;        // it fell while paused: apply on resume
   bool crash_after_propose_ = false;
   DurableLog durable_;  // meaningful while down
   std::optional<raft::Ready> stalled_ready_;  // fsync waiting for a stall to end

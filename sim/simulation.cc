@@ -357,7 +357,8 @@ void Simulation::ProbeAvailability() {
     if (!n->up()) continue;
     p.terms[n->id() - 1] = n->server()->raw_node().raft().term();
     if (voters != nullptr && !voters->Contains(n->id())) continue;
-    if (!n->paused() && !n->failed() && n->slow() == 0 && !n->disk().stalled() &&
+    if (!n->paused() && !n->failed() && n->slow() == 0 && n->apply_lag() == 0 &&
+        !n->disk().stalled() &&
         n->clock().drift_ppm == 0) {
       p.healthy.push_back(n->id());
     }

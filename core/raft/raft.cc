@@ -189,7 +189,9 @@ void Raft::BecomeLeader() {
   Reset(term_);
   lead_ = id_;
   state_ = StateRole::kLeader;
-  Progress& self = trk_.progress.at(id_);
+  auto it = trk_.progress.find(id_);
+  CHECK_MSG(it != trk_.progress.end(), "became leader outside its own configuration");
+  Progress& self = it->second;
   self.BecomeReplicate();
   self.recent_active = true;
   // Conservatively treat every configuration change in the log as pending:

@@ -29,6 +29,7 @@ RaftLog::RaftLog(const Storage& storage, uint64_t max_next_committed_bytes)
   // Everything up to the snapshot is committed and applied by definition.
   committed_ = first - 1;
   applied_ = first - 1;
+  applying_ = first - 1;
 }
 
 std::optional<uint64_t> RaftLog::MaybeAppend(uint64_t index, uint64_t log_term,
@@ -80,7 +81,7 @@ std::pair<uint64_t, uint64_t> RaftLog::FindConflictByTerm(uint64_t index, uint64
 
 std::vector<Entry> RaftLog::NextCommittedEntries() const {
   if (HasNextOrInProgressSnapshot()) return {};
-  const uint64_t lo = std::max(applied_ + 1, FirstIndex());
+  const uint64_t lo = std::max(applying_ + 1, FirstIndex());
   if (committed_ + 1 <= lo) return {};
   StorageResult<std::vector<Entry>> r = Slice(lo, committed_ + 1, max_next_committed_bytes_);
   CHECK_MSG(r.has_value(), "unexpected error when getting unapplied entries");
@@ -89,7 +90,7 @@ std::vector<Entry> RaftLog::NextCommittedEntries() const {
 
 bool RaftLog::HasNextCommittedEntries() const {
   if (HasNextOrInProgressSnapshot()) return false;
-  return committed_ + 1 > std::max(applied_ + 1, FirstIndex());
+  return committed_ + 1 > std::max(applying_ + 1, FirstIndex());
 }
 
 StorageResult<Snapshot> RaftLog::GetSnapshot() const {
@@ -196,6 +197,13 @@ void RaftLog::AppliedTo(uint64_t index) {
   CHECK_LE(index, committed_);
   CHECK_GE(index, applied_);
   applied_ = index;
+  applying_ = std::max(applying_, index);
+}
+
+void RaftLog::AcceptApplying(uint64_t index) {
+  CHECK_LE(index, committed_);
+  CHECK_GE(index, applying_);
+  applying_ = index;
 }
 
 void RaftLog::Restore(const Snapshot& snapshot) {
@@ -205,6 +213,7 @@ void RaftLog::Restore(const Snapshot& snapshot) {
 
 std::string RaftLog::String() const {
   return "committed=" + std::to_string(committed_) + ", applied=" + std::to_string(applied_) +
+         (applying_ != applied_ ? ", applying=" + std::to_string(applying_) : std::string()) +
          ", unstable.offset=" + std::to_string(unstable_.offset()) +
          ", len(unstable.entries)=" + std::to_string(unstable_.entries().size());
 }

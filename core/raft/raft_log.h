@@ -1,8 +1,11 @@
 // RaftLog: the whole log as Raft sees it — the persisted part (Storage) plus
 // the unstable tail — with the commit and applied indexes.
 //
-// Invariant: applied <= committed <= LastIndex(), and FirstIndex()-1 <= applied
-// (entries at or below a snapshot are never handed out again).
+// Invariant: applied <= applying <= committed <= LastIndex(), and
+// FirstIndex()-1 <= applied (entries at or below a snapshot are never handed
+// out again). `applying` is how far committed entries were handed to the
+// host; `applied` how far the host says it applied them. They differ only
+// while a host applies asynchronously (RawNode::AdvanceUnapplied).
 #pragma once
 
 #include <optional>
@@ -36,7 +39,7 @@ class RaftLog {
 
   const std::vector<Entry>& UnstableEntries() const { return unstable_.entries(); }
   const std::optional<Snapshot>& UnstableSnapshot() const { return unstable_.snapshot(); }
-  // Committed entries not yet applied, at most max_next_committed_bytes.
+  // Committed entries not yet handed out, at most max_next_committed_bytes.
   std::vector<Entry> NextCommittedEntries() const;
   bool HasNextCommittedEntries() const;
   bool HasNextOrInProgressSnapshot() const { return unstable_.snapshot().has_value(); }
@@ -60,12 +63,15 @@ class RaftLog {
   bool MaybeCommit(uint64_t max_index, uint64_t term);
   void CommitTo(uint64_t index);
   void AppliedTo(uint64_t index);
+  // Committed entries up to `index` were handed to the host for applying.
+  void AcceptApplying(uint64_t index);
   void StableTo(uint64_t i, uint64_t t) { unstable_.StableTo(i, t); }
   void StableSnapTo(uint64_t i) { unstable_.StableSnapTo(i); }
   void Restore(const Snapshot& snapshot);
 
   uint64_t committed() const { return committed_; }
   uint64_t applied() const { return applied_; }
+  uint64_t applying() const { return applying_; }
   std::string String() const;
 
  private:
@@ -73,6 +79,7 @@ class RaftLog {
   Unstable unstable_;
   uint64_t committed_ = 0;
   uint64_t applied_ = 0;
+  uint64_t applying_ = 0;
   uint64_t max_next_committed_bytes_;
 };
 

@@ -125,22 +125,49 @@ Ready RawNode::GetReady() {
     applied_bytes_ = 0;
     for (const Entry& e : rd.committed_entries) applied_bytes_ += PayloadSize(e);
     CHECK_LE(applied_to_, log.committed());
+    log.AcceptApplying(applied_to_);
   }
   ready_outstanding_ = true;
   return rd;
 }
 
-void RawNode::Advance() {
+void RawNode::Advance() { AdvanceImpl(/*applied=*/true); }
+
+void RawNode::AdvanceUnapplied() { AdvanceImpl(/*applied=*/false); }
+
+void RawNode::AppliedTo(uint64_t index) {
+  uint64_t bytes = 0;
+  size_t done = 0;
+  while (done < unapplied_batches_.size() && unapplied_batches_[done].first <= index) {
+    bytes += unapplied_batches_[done].second;
+    ++done;
+  }
+  CHECK_MSG(done > 0 && unapplied_batches_[done - 1].first == index,
+            "AppliedTo must name the last entry of a batch handed out unapplied");
+  unapplied_batches_.erase(unapplied_batches_.begin(),
+                           unapplied_batches_.begin() + static_cast<std::ptrdiff_t>(done));
+  raft_.OnApplied(index, bytes);
+}
+
+void RawNode::AdvanceImpl(bool applied) {
   CHECK_MSG(ready_outstanding_, "Advance called without an outstanding Ready");
   ready_outstanding_ = false;
   RaftLog& log = raft_.mutable_raft_log();
   if (stable_to_) log.StableTo(stable_to_->first, stable_to_->second);
   if (stable_snapshot_index_ != 0) {
+    CHECK_MSG(unapplied_batches_.empty(), "a snapshot applied before earlier committed entries");
     log.StableSnapTo(stable_snapshot_index_);
     // A snapshot applied by the host counts as applied up to its index.
     if (stable_snapshot_index_ > log.applied()) log.AppliedTo(stable_snapshot_index_);
   }
-  if (applied_to_ != 0) raft_.OnApplied(applied_to_, applied_bytes_);
+  if (applied_to_ != 0) {
+    if (applied) {
+      CHECK_MSG(unapplied_batches_.empty(), "Advance() with earlier batches still unapplied");
+      raft_.OnApplied(applied_to_, applied_bytes_);
+    } else {
+      unapplied_batches_.emplace_back(applied_to_, applied_bytes_);
+    }
+  }
   stable_to_.reset();
   stable_snapshot_index_ = 0;
   applied_to_ = 0;

@@ -14,6 +14,15 @@
 //        applied >= their index;
 //     4. Advance().
 //
+// Asynchronous apply (what etcd's server does): a host may instead call
+// AdvanceUnapplied() after steps 1-2 and apply the committed entries later,
+// reporting each batch with AppliedTo(index) once applied, in order. Until
+// then those entries count as unapplied: the node does not campaign while a
+// committed conf change is unapplied (its voter set would be stale) and a
+// leader takes no new conf change. Later Readys hand out only entries not
+// handed out before. A Ready carrying a snapshot must be applied after every
+// earlier batch, so the host finishes those first.
+//
 // Durability rule: step 1 completes before any message of this Ready leaves
 // (step 2). The one exception a host may take is a leader's MsgApp, MsgSnap
 // and MsgHeartbeat, which carry nothing the leader must have persisted; a
@@ -82,12 +91,18 @@ class RawNode {
   bool HasReady() const;
   Ready GetReady();
   void Advance();
+  // Like Advance(), but rd.committed_entries stay unapplied until AppliedTo.
+  void AdvanceUnapplied();
+  // The host applied every committed entry handed out up to `index` (the
+  // last entry of a batch from an AdvanceUnapplied Ready).
+  void AppliedTo(uint64_t index);
 
   Status GetStatus() const;
   const Raft& raft() const { return raft_; }
 
  private:
   StepResult ProposeEntry(EntryType type, std::string data);
+  void AdvanceImpl(bool applied);
 
   Raft raft_;
   SoftState prev_soft_state_;
@@ -100,6 +115,8 @@ class RawNode {
   uint64_t applied_to_ = 0;
   uint64_t applied_bytes_ = 0;
   std::vector<Message> self_messages_;  // the node's own acks, stepped at Advance
+  // Batches advanced unapplied: (last index, payload bytes), oldest first.
+  std::vector<std::pair<uint64_t, uint64_t>> unapplied_batches_;
 };
 
 }  // namespace raftlab::raft

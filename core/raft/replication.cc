@@ -238,6 +238,15 @@ bool Raft::Restore(const Snapshot& snapshot) {
     raft_log_.CommitTo(meta.index);
     return false;
   }
+  if (raft_log_.applying() > raft_log_.applied()) {
+    // The host still holds committed entries it has not applied; their conf
+    // changes would then be applied on top of the snapshot's configuration.
+    // Refuse for now: the leader sends the snapshot again.
+    RAFT_LOG(logger_, kInfo, "{} [applied: {}, applying: {}] ignored snapshot [index: {}, term: "
+             "{}] until its handed-out entries are applied", id_, raft_log_.applied(),
+             raft_log_.applying(), meta.index, meta.term);
+    return false;
+  }
   raft_log_.Restore(snapshot);
   trk_.config = TrackerConfig();
   trk_.progress.clear();

@@ -121,8 +121,11 @@ raft::StepResult Server::ProposeConfChange(const raft::ConfChangeV2& cc) {
   return raw_->ProposeConfChange(cc);
 }
 
-void Server::Advance(const raft::Ready& rd, int64_t now_ms) {
+void Server::Advance(const raft::Ready& rd, int64_t now_ms, Apply apply) {
   if (rd.soft_state) OnSoftState(*rd.soft_state);
+  // Entries apply in log order: whatever is queued goes before a snapshot
+  // or before entries applied now.
+  if (apply == Apply::kNow || !rd.snapshot.IsEmpty()) ApplyQueued(now_ms);
   // Mirror what the host made durable, so Raft can read it back.
   if (!rd.snapshot.IsEmpty()) {
     CHECK(storage_.ApplySnapshot(rd.snapshot));
@@ -130,12 +133,39 @@ void Server::Advance(const raft::Ready& rd, int64_t now_ms) {
   }
   if (!rd.hard_state.IsEmpty()) storage_.SetHardState(rd.hard_state);
   storage_.Append(rd.entries);
-  for (const raft::Entry& e : rd.committed_entries) ApplyEntry(e, now_ms);
+  if (apply == Apply::kNow) {
+    for (const raft::Entry& e : rd.committed_entries) ApplyEntry(e, now_ms);
+  } else if (!rd.committed_entries.empty()) {
+    deferred_.push_back(rd.committed_entries);
+  }
   for (const raft::ReadState& rs : rd.read_states) {
     auto it = pending_reads_.find(DecodeFixed64(rs.request_ctx).value_or(0));
     if (it != pending_reads_.end()) it->second.read_index = rs.index;
   }
-  raw_->Advance();
+  if (apply == Apply::kNow) {
+    raw_->Advance();
+  } else {
+    raw_->AdvanceUnapplied();
+  }
+  AfterApply(now_ms);
+}
+
+void Server::ApplyDeferred(int64_t now_ms) {
+  if (deferred_.empty()) return;
+  ApplyQueued(now_ms);
+  AfterApply(now_ms);
+}
+
+void Server::ApplyQueued(int64_t now_ms) {
+  while (!deferred_.empty()) {
+    const std::vector<raft::Entry> batch = std::move(deferred_.front());
+    deferred_.pop_front();
+    for (const raft::Entry& e : batch) ApplyEntry(e, now_ms);
+    raw_->AppliedTo(batch.back().index);
+  }
+}
+
+void Server::AfterApply(int64_t now_ms) {
   ServeReads(now_ms);
   watchable_.SyncWatchers();
   MaybeSnapshot();

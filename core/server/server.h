@@ -27,7 +27,16 @@
 // persist rd (WAL: SaveSnapshotInstalled, entries, hard state; fsync);
 // send rd.messages; Advance(rd, now). Snapshots the server takes locally
 // come out of TakeSnapshotToSave() for the host to write.
+//
+// A host may apply asynchronously, as etcd's server does: Advance(rd, now,
+// kDeferred) persists and acknowledges the Ready but keeps its committed
+// entries queued until ApplyDeferred(now). Raft then counts them unapplied
+// (see RawNode::AdvanceUnapplied). A Ready with a snapshot, or one advanced
+// with kNow, first applies everything still queued, so entries always apply
+// in log order.
 #pragma once
+
+#include <deque>
 
 #include <map>
 #include <memory>
@@ -71,8 +80,13 @@ class Server {
   // --- the Ready loop ----------------------------------------------------
   bool HasReady() const { return raw_->HasReady(); }
   raft::Ready GetReady() { return raw_->GetReady(); }
+  enum class Apply { kNow, kDeferred };
   // REQUIRES: `rd` came from GetReady() and the host persisted it.
-  void Advance(const raft::Ready& rd, int64_t now_ms);
+  void Advance(const raft::Ready& rd, int64_t now_ms, Apply apply = Apply::kNow);
+  // Applies every committed entry queued by Advance(..., kDeferred).
+  void ApplyDeferred(int64_t now_ms);
+  // Queued batches, oldest first.
+  const std::deque<std::vector<raft::Entry>>& deferred() const { return deferred_; }
   std::optional<raft::Snapshot> TakeSnapshotToSave();
 
   // --- outputs -----------------------------------------------------------
@@ -121,6 +135,9 @@ class Server {
   void CheckQuota();
   // apply.cc
   void ApplyEntry(const raft::Entry& e, int64_t now_ms);
+  void ApplyQueued(int64_t now_ms);  // deferred_ only, in order
+  // What follows applying: reads, watchers, snapshots, lease promotion, quota.
+  void AfterApply(int64_t now_ms);
   void ApplySnapshot(const raft::Snapshot& s);
   void ApplyRequest(const serverpb::InternalRequest& r, int64_t now_ms,
                     serverpb::ClientResponse* resp);
@@ -167,6 +184,7 @@ class Server {
   int64_t last_progress_ms_ = 0;  // when watches last got progress notifications  // a member was added: snapshot before the next is due
   raft::SoftState soft_state_;
   uint64_t promote_at_index_ = 0;  // leader: renew leases once applied reaches it
+  std::deque<std::vector<raft::Entry>> deferred_;  // committed, not yet applied
   bool nospace_proposed_ = false;
   int64_t db_bytes_ = 0;  // payload bytes written (the backend does not shrink)
   std::map<int64_t, int64_t> revoke_proposed_at_;  // lease -> when we last proposed its revoke

@@ -435,15 +435,14 @@ class Loader {
     if (e.kind == FaultKind::kBridge && e.targets.empty()) e.targets.push_back("random");
     if (e.kind == FaultKind::kTransferLeader && e.targets.empty()) e.targets.push_back("follower");
     if (n["for"]) e.duration = PositiveDuration(n["for"], where + ".for");
-    auto amount = [&](const char* key, FaultKind kind) {
-      if (!n[key]) return;
-      if (e.kind != kind) {
-        Fail(n[key], fmt::format("{}: '{}' is only for do: {}", where, key, FaultKindName(kind)));
-      }
+    auto amount = [&](const char* key, FaultKind kind, std::optional<FaultKind> also = {}) {
+      if (!n[key] || e.kind == kind || e.kind == also) return;
+      Fail(n[key], fmt::format("{}: '{}' is only for do: {}{}", where, key, FaultKindName(kind),
+                               also ? fmt::format(" or {}", FaultKindName(*also)) : ""));
     };
     amount("by", FaultKind::kClockJump);
     amount("ppm", FaultKind::kClockDrift);
-    amount("delay", FaultKind::kSlow);
+    amount("delay", FaultKind::kSlow, FaultKind::kSlowApply);
     amount("revisions", FaultKind::kCompact);
     if (n["by"]) e.amount = Duration(n["by"], where + ".by", true);
     if (n["ppm"]) e.amount = Int(n["ppm"], where + ".ppm", -900'000, 10'000'000);
@@ -452,6 +451,7 @@ class Loader {
     const char* needed = e.kind == FaultKind::kClockJump    ? "by"
                          : e.kind == FaultKind::kClockDrift ? "ppm"
                          : e.kind == FaultKind::kSlow       ? "delay"
+                         : e.kind == FaultKind::kSlowApply  ? "delay"
                                                             : nullptr;
     if (needed != nullptr && !n[needed]) {
       Fail(n, fmt::format("{}: do: {} needs '{}'", where, FaultKindName(e.kind), needed));

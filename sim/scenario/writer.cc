@@ -58,7 +58,8 @@ void Event(YAML::Emitter& out, const FaultEvent& e) {
   switch (e.kind) {
     case FaultKind::kClockJump: out << YAML::Key << "by" << YAML::Value << Dur(e.amount); break;
     case FaultKind::kClockDrift: out << YAML::Key << "ppm" << YAML::Value << e.amount; break;
-    case FaultKind::kSlow: out << YAML::Key << "delay" << YAML::Value << Dur(e.amount); break;
+    case FaultKind::kSlow:
+    case FaultKind::kSlowApply: out << YAML::Key << "delay" << YAML::Value << Dur(e.amount); break;
     case FaultKind::kCompact: out << YAML::Key << "revisions" << YAML::Value << e.amount; break;
     default: break;
   }

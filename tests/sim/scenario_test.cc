@@ -83,6 +83,10 @@ TEST(ScenarioLoader, ErrorsNameLineColumnAndWhatWasExpected) {
   EXPECT_EQ(ErrorOf("name: x\nfaults:\n  - {at: 1s, do: crash}\n"),
             "t.yaml:3:5: faults[0]: do: crash needs a target (n1..n3, leader, follower or "
             "random)");
+  EXPECT_EQ(ErrorOf("name: x\nfaults:\n  - {at: 1s, do: crash, target: n1, delay: 1s}\n"),
+            "t.yaml:3:44: faults[0]: 'delay' is only for do: slow or slow-apply");
+  EXPECT_EQ(ErrorOf("name: x\nfaults:\n  - {at: 1s, do: slow-apply, target: n1}\n"),
+            "t.yaml:3:5: faults[0]: do: slow-apply needs 'delay'");
   EXPECT_EQ(ErrorOf("name: [x\n").substr(0, 19), "t.yaml:2:1: not val");
   EXPECT_EQ(ErrorOf("description: no name\n"), "t.yaml:1:1: scenario: missing 'name'");
 }
@@ -155,6 +159,7 @@ TEST(ScenarioWriter, WhatIsWrittenLoadsBackToTheSameRun) {
       "faults:\n"
       "  - {at: 1s, do: bridge, target: n3, for: 1500ms}\n"
       "  - {at: 2s, do: slow, target: leader, delay: 40ms, for: 1s}\n"
+      "  - {at: 2500ms, do: slow-apply, target: n2, delay: 700ms, for: 2s}\n"
       "  - {at: 3s, do: partition, groups: [[n1], [n2, n3, n4, n5]]}\n"
       "nemesis: {interval: {min: 300ms, max: 1s}, faults: [crash, ring]}\n"
       "expect: {checkers: [raft, liveness], liveness_bound: 9s, violation: any}\n",
@@ -169,7 +174,9 @@ TEST(ScenarioWriter, WhatIsWrittenLoadsBackToTheSameRun) {
   EXPECT_EQ(back->seed_last, 9u);
   EXPECT_TRUE(back->bugs.Has(Bug::kMatchRegress));
   EXPECT_EQ(back->expect.violation, "any");
-  EXPECT_EQ(back->config.schedule.size(), 3u);
+  ASSERT_EQ(back->config.schedule.size(), 4u);
+  EXPECT_EQ(back->config.schedule[2].kind, FaultKind::kSlowApply);
+  EXPECT_EQ(back->config.schedule[2].amount, 700 * static_cast<int64_t>(kMillisecond));
   // The same seed runs the same way from either.
   SimConfig a = ConfigForSeed(*s, 5);
   SimConfig b = ConfigForSeed(*back, 5);

@@ -112,6 +112,14 @@ class ServerCluster {
     }
   }
 
+  // The member applies asynchronously: its Readys are advanced unapplied
+  // until ApplyDeferred(id) (Server::Apply::kDeferred).
+  void DeferApply(raft::NodeId id) { deferred_.insert(id); }
+  void ApplyDeferred(raft::NodeId id) {
+    server(id).ApplyDeferred(now_ms_);
+    SaveSnapshot(members_.at(id));
+    Settle();
+  }
   void Isolate(raft::NodeId id) { cut_.insert(id); }
   void Heal() { cut_.clear(); }
   void Crash(raft::NodeId id) {
@@ -146,9 +154,9 @@ class ServerCluster {
       CHECK(m.wal->Save(rd.hard_state, rd.entries).has_value());
       CHECK(m.wal->Sync().has_value());
       for (raft::Message& msg : rd.messages) queue_.push_back(std::move(msg));
-      m.server->Advance(rd, now_ms_);
+      m.server->Advance(rd, now_ms_,
+                        deferred_.count(id) ? Server::Apply::kDeferred : Server::Apply::kNow);
       SaveSnapshot(m);
-      (void)id;
     }
     return busy;
   }
@@ -165,6 +173,7 @@ class ServerCluster {
   std::map<raft::NodeId, Member> members_;
   std::vector<raft::Message> queue_;
   std::set<raft::NodeId> cut_;
+  std::set<raft::NodeId> deferred_;
   int64_t now_ms_ = 0;
   uint64_t next_client_id_ = 0;
 };

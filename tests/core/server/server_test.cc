@@ -200,6 +200,33 @@ TEST(Server, ADuplicatedForwardIsAppliedOnce) {
   ExpectSameStateEverywhere(c);
 }
 
+// A member that applies late (etcd's apply loop behind Raft) acknowledges
+// the write's entry but answers a linearizable read only once it applied up
+// to the read index, and then with the write.
+TEST(Server, ALateApplyingMemberServesReadsOnlyAfterApplying) {
+  ServerCluster c(3, Base());
+  const raft::NodeId leader = c.WaitForLeader();
+  const raft::NodeId follower = leader == 1 ? 2 : 1;
+  c.DeferApply(follower);
+  auto put = c.Call(leader, Put("k", "late"));
+  ASSERT_EQ(put->outcome(), serverpb::OUTCOME_OK) << put->error();
+  const uint64_t committed = c.server(follower).raw_node().raft().raft_log().committed();
+  EXPECT_GE(committed, 2u);
+  EXPECT_LT(c.server(follower).consistent_index(), committed);
+  EXPECT_FALSE(c.server(follower).deferred().empty());
+
+  auto early = c.Call(follower, Get("k"), /*max_ticks=*/20);
+  EXPECT_FALSE(early.has_value()) << "answered before applying the write";
+  c.ApplyDeferred(follower);
+  c.Collect();
+  std::vector<serverpb::ClientResponse>& got = c.member(follower).responses;
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].outcome(), serverpb::OUTCOME_OK) << got[0].error();
+  ASSERT_EQ(got[0].range().kvs_size(), 1);
+  EXPECT_EQ(got[0].range().kvs(0).value(), "late");
+  EXPECT_EQ(c.server(follower).kv().current_revision(), c.server(leader).kv().current_revision());
+}
+
 }  // namespace
 }  // namespace raftlab::server
 
