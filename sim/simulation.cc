@@ -7,6 +7,7 @@
 
 #include "core/base/check.h"
 #include "sim/run_checks.h"
+#include "sim/stale_tail.h"
 
 namespace raftlab::sim {
 
@@ -48,7 +49,7 @@ Simulation::Simulation(const SimConfig& config)
     nodes_.push_back(std::make_unique<NodeHost>(static_cast<raft::NodeId>(i), config, initial,
                                                 raft_prng, disk_prng, &queue_, &trace_, cb));
   }
-  network_->set_deliver([this](const raft::Message& m) { nodes_[m.to - 1]->Deliver(m); });
+  network_->set_deliver([this](const raft::Message& m) { Deliver(m); });
   network_->set_on_drop([this](const raft::Message& m) {
     // The transport reports a snapshot it could not deliver (etcd's rafthttp does).
     if (m.type == raft::MessageType::kSnap) nodes_[m.from - 1]->ReportSnapshot(m.to, true);
@@ -279,6 +280,27 @@ void Simulation::CheckInvariants() {
   }
   for (std::string& v : invariants_.Check(views_)) {
     ReportRaftViolation(v);
+  }
+}
+
+void Simulation::Deliver(const raft::Message& m) {
+  NodeHost& to = *nodes_[m.to - 1];
+  const bool check = m.type == raft::MessageType::kApp && config_.invariants_every_events != 0 &&
+                     to.up() && !to.paused();
+  const uint64_t committed_before =
+      check ? to.server()->raw_node().raft().raft_log().committed() : 0;
+  to.Deliver(m);
+  if (!check || !to.up() || m.index < committed_before) return;
+  const raft::Raft& f = to.server()->raw_node().raft();
+  NodeHost& from = *nodes_[m.from - 1];
+  if (f.term() != m.term || f.state() != raft::StateRole::kFollower ||
+      !f.raft_log().MatchTerm(m.index, m.log_term) || !from.up()) {
+    return;  // not accepted (or no longer judged against a live leader)
+  }
+  const raft::Raft& l = from.server()->raw_node().raft();
+  if (l.term() != m.term || l.state() != raft::StateRole::kLeader) return;
+  if (std::optional<std::string> v = CheckStaleTail(m, f.raft_log(), l.raft_log())) {
+    ReportRaftViolation(*v);
   }
 }
 

@@ -68,6 +68,8 @@ class Simulation {
   void ReportRaftViolation(const std::string& what);
   void CheckRecoveries();
   void CheckCommitSafety(raft::NodeId node);  // sim/commit_safety.h
+  // Delivers m; after an accepted MsgApp, runs the stale-tail check.
+  void Deliver(const raft::Message& m);
   void ProbeAvailability();
   bool Converged();
   raft::NodeId LeaderOrZero();
