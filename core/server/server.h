@@ -37,7 +37,6 @@
 #pragma once
 
 #include <deque>
-
 #include <map>
 #include <memory>
 #include <optional>
