@@ -259,9 +259,7 @@ void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
   SendMessages(&rd);
   const bool defer = apply_lag_ > 0;
   // Applied now: whatever was deferred (always before a snapshot), then this Ready's entries.
-  if (!defer || !rd.snapshot.IsEmpty()) {
-    for (const std::vector<raft::Entry>& batch : server_->deferred()) TraceApplies(batch);
-  }
+  if (!defer || !rd.snapshot.IsEmpty()) TraceDeferredApplies();
   if (!defer) TraceApplies(rd.committed_entries);
   server_->Advance(rd, LocalMs(),
                    defer ? server::Server::Apply::kDeferred : server::Server::Apply::kNow);
@@ -278,6 +276,10 @@ void NodeHost::TraceApplies(const std::vector<raft::Entry>& entries) {
     trace_->Add(queue_->now(), TraceKind::kApply, id_, e.index, e.term, e.data.size(),
                 [&] { return fmt::format("apply {}/{}", e.term, e.index); });
   }
+}
+
+void NodeHost::TraceDeferredApplies() {
+  for (const std::vector<raft::Entry>& batch : server_->deferred()) TraceApplies(batch);
 }
 
 void NodeHost::ScheduleApply() {
@@ -297,7 +299,7 @@ void NodeHost::ScheduleApply() {
 
 void NodeHost::ApplyDeferred() {
   if (!up() || server_->deferred().empty()) return;
-  for (const std::vector<raft::Entry>& batch : server_->deferred()) TraceApplies(batch);
+  TraceDeferredApplies();
   server_->ApplyDeferred(LocalMs());
   if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/false);
   if (!SaveLocalSnapshot()) return;

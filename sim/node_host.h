@@ -119,6 +119,7 @@ class NodeHost {
   void ScheduleApply();
   void ApplyDeferred();
   void TraceApplies(const std::vector<raft::Entry>& entries);
+  void TraceDeferredApplies();  // what the server's queue holds, about to apply
   bool SaveLocalSnapshot();
   void Role();
   // A write or fsync failed: like etcd, the member stops rather than go on

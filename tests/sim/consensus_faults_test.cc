@@ -5,6 +5,8 @@
 // availability check counts voters only. All of it deterministic.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
@@ -35,9 +37,10 @@ std::string Violations(const SimResult& r) {
 }
 
 TEST(CrashAfterPropose, TheLeaderDiesAfterItsNextAppendBeforeSendingAndRestarts) {
-  const SimResult r = RunYaml(
+  const std::string yaml =
       "name: x\nduration: 6s\ncluster: {nodes: 3}\n"
-      "faults: [{at: 2s, do: crash-after-propose, target: leader, for: 1s}]\n");
+      "faults: [{at: 2s, do: crash-after-propose, target: leader, for: 1s}]\n";
+  const SimResult r = RunYaml(yaml);
   EXPECT_TRUE(r.violations.empty()) << Violations(r);
   const auto& lines = r.trace_lines;
   const size_t armed = Find(lines, "fault: crash-after-propose leader");
@@ -53,10 +56,7 @@ TEST(CrashAfterPropose, TheLeaderDiesAfterItsNextAppendBeforeSendingAndRestarts)
   // for: restarts it.
   EXPECT_LT(Find(lines, node + "   started", crash), lines.size());
   // Same seed, same run.
-  const SimResult again = RunYaml(
-      "name: x\nduration: 6s\ncluster: {nodes: 3}\n"
-      "faults: [{at: 2s, do: crash-after-propose, target: leader, for: 1s}]\n");
-  EXPECT_EQ(r.trace_hash, again.trace_hash);
+  EXPECT_EQ(r.trace_hash, RunYaml(yaml).trace_hash);
 }
 
 TEST(CrashAfterPropose, AnArmedCrashDoesNotFireAfterTheHeal) {
