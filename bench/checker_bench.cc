@@ -1,4 +1,4 @@
-// Linearizability checker timings on the shared-data histories and on
+// Linearizability checker timings on the external histories (tests/testdata/external) and on
 // generated etcd histories.
 //
 // Each benchmark reads (or generates) its history once, outside the timed
@@ -25,7 +25,7 @@ namespace raftlab::checker {
 namespace {
 
 History Load(const std::string& file) {
-  const std::string path = std::string(RAFTLAB_SHARED_DATA_DIR) + "/" + file;
+  const std::string path = std::string(RAFTLAB_EXTERNAL_DATA_DIR) + "/" + file;
   auto history = ReadHistoryFile(path, HistoryFormat::kAuto, nullptr);
   if (!history) {
     std::fprintf(stderr, "%s\n", history.error().message.c_str());
@@ -114,7 +114,7 @@ int WriteHistory(int argc, char** argv) {
 }
 
 void BM_Read(benchmark::State& state, const std::string& file) {
-  const std::string path = std::string(RAFTLAB_SHARED_DATA_DIR) + "/" + file;
+  const std::string path = std::string(RAFTLAB_EXTERNAL_DATA_DIR) + "/" + file;
   for (auto _ : state) {
     auto history = ReadHistoryFile(path, HistoryFormat::kAuto, nullptr);
     benchmark::DoNotOptimize(history);

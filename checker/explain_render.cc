@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "checker/explain.h"
+#include "checker/json.h"
 #include "core/base/check.h"
 
 namespace raftlab::checker {
@@ -18,47 +19,50 @@ char Letter(size_t i) {
   return static_cast<char>(i < 26 ? 'A' + i : 'a' + (i - 26));
 }
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<int>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string JsonValue(const Value& v) {
+void WriteValue(json::Out& out, const Value& v) {
   switch (v.kind) {
-    case Value::Kind::kNil: return "null";
-    case Value::Kind::kInt: return std::to_string(v.integer);
-    case Value::Kind::kString: return JsonString(v.text);
+    case Value::Kind::kNil: out.Null(); return;
+    case Value::Kind::kInt: out.Int(v.integer); return;
+    case Value::Kind::kString: out.Bytes(v.text); return;
   }
   UNREACHABLE();
 }
 
-std::string JsonOp(const Operation& op) {
-  std::string input, output;
-  for (const Value& v : op.input) input += (input.empty() ? "" : ",") + JsonValue(v);
-  for (const Value& v : op.output) output += (output.empty() ? "" : ",") + JsonValue(v);
-  const std::string ret = op.return_ns == kInfinity ? "null" : std::to_string(op.return_ns);
-  return fmt::format("{{\"client\":{},\"f\":\"{}\",\"key\":{},\"input\":[{}],\"output\":[{}],"
-                     "\"invoke_ns\":{},\"return_ns\":{},\"status\":\"{}\",\"line\":{}}}",
-                     op.client, OpFunctionName(op.f), JsonString(op.key), input, output,
-                     op.invoke_ns, ret, OpStatusName(op.status), op.source_line);
+void WriteOp(json::Out& out, const Operation& op) {
+  out.w.StartObject();
+  out.Key("client");
+  out.Int(op.client);
+  out.Key("f");
+  out.Text(OpFunctionName(op.f));
+  out.Key("key");
+  out.Bytes(op.key);
+  out.Key("input");
+  out.w.StartArray();
+  for (const Value& v : op.input) WriteValue(out, v);
+  out.w.EndArray();
+  out.Key("output");
+  out.w.StartArray();
+  for (const Value& v : op.output) WriteValue(out, v);
+  out.w.EndArray();
+  out.Key("invoke_ns");
+  out.Uint(op.invoke_ns);
+  out.Key("return_ns");
+  if (op.return_ns == kInfinity) {
+    out.Null();
+  } else {
+    out.Uint(op.return_ns);
+  }
+  out.Key("status");
+  out.Text(OpStatusName(op.status));
+  out.Key("line");
+  out.Uint(op.source_line);
+  out.w.EndObject();
 }
 
-std::string JsonOps(const History& prepared, const std::vector<uint64_t>& ids) {
-  std::string out = "[";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    out += (i > 0 ? "," : "") + JsonOp(prepared.ops[ids[i]]);
-  }
-  return out + "]";
+void WriteOps(json::Out& out, const History& prepared, const std::vector<uint64_t>& ids) {
+  out.w.StartArray();
+  for (uint64_t id : ids) WriteOp(out, prepared.ops[id]);
+  out.w.EndArray();
 }
 
 std::string Listing(const History& prepared, const std::vector<uint64_t>& ids,
@@ -134,27 +138,55 @@ std::string ExplainText(const History& prepared, const CheckResult& result, Mode
 }
 
 std::string ExplainJson(const History& prepared, const CheckResult& result, ModelKind model) {
-  std::string partitions;
+  json::Out out;
+  out.w.StartObject();
+  out.Key("verdict");
+  out.Text(VerdictName(result.verdict));
+  out.Key("model");
+  out.Text(ModelKindName(model));
+  out.Key("partitions");
+  out.w.StartArray();
   for (const PartitionResult& p : result.partitions) {
-    partitions += fmt::format("{}{{\"key\":{},\"verdict\":\"{}\",\"ops\":{},"
-                              "\"cache_entries\":{},\"steps\":{}}}",
-                              partitions.empty() ? "" : ",", JsonString(p.key),
-                              VerdictName(p.verdict), p.op_ids.size(), p.cache_entries, p.steps);
+    out.w.StartObject();
+    out.Key("key");
+    out.Bytes(p.key);
+    out.Key("verdict");
+    out.Text(VerdictName(p.verdict));
+    out.Key("ops");
+    out.Uint(p.op_ids.size());
+    out.Key("cache_entries");
+    out.Uint(p.cache_entries);
+    out.Key("steps");
+    out.Uint(p.steps);
+    out.w.EndObject();
   }
-  std::string out = fmt::format("{{\"verdict\":\"{}\",\"model\":\"{}\",\"partitions\":[{}]",
-                                VerdictName(result.verdict), ModelKindName(model), partitions);
+  out.w.EndArray();
   if (result.FirstViolation().has_value() && !result.Explainable()) {
-    out += ",\"violation\":null,\"unexplained\":\"decided by the etcd revision fast path; the "
-           "search could not rebuild the violation within its limits\"";
+    out.Key("violation");
+    out.Null();
+    out.Key("unexplained");
+    out.Text("decided by the etcd revision fast path; the search could not rebuild the "
+             "violation within its limits");
   } else if (result.Explainable()) {
     const Explanation e = Explain(prepared, result, model);
-    out += fmt::format(",\"violation\":{{\"key\":{},\"longest\":{},\"state\":{},"
-                       "\"unplaceable\":{},\"illegal\":{},\"minimal\":{}}}",
-                       JsonString(e.key), JsonOps(prepared, e.longest),
-                       JsonString(e.state_after_longest), JsonOps(prepared, e.unplaceable),
-                       JsonOps(prepared, e.illegal), JsonOps(prepared, e.minimal));
+    out.Key("violation");
+    out.w.StartObject();
+    out.Key("key");
+    out.Bytes(e.key);
+    out.Key("longest");
+    WriteOps(out, prepared, e.longest);
+    out.Key("state");
+    out.Text(e.state_after_longest);
+    out.Key("unplaceable");
+    WriteOps(out, prepared, e.unplaceable);
+    out.Key("illegal");
+    WriteOps(out, prepared, e.illegal);
+    out.Key("minimal");
+    WriteOps(out, prepared, e.minimal);
+    out.w.EndObject();
   }
-  return out + "}";
+  out.w.EndObject();
+  return out.str();
 }
 
 }  // namespace raftlab::checker

@@ -11,7 +11,15 @@
 namespace raftlab::checker {
 namespace {
 
-using json::Json;
+using Json = rapidjson::Value;
+
+const Json* Find(const Json& object, std::string_view name) {
+  const auto it = object.FindMember(
+      rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string_view StringOf(const Json& v) { return {v.GetString(), v.GetStringLength()}; }
 
 constexpr std::array<std::string_view, 18> kKnownMembers = {
     "client", "op_id", "invoke_ns", "return_ns", "status", "f", "key", "value", "compare_value",
@@ -30,7 +38,7 @@ class LineReader {
   }
   tl::unexpected<Error> Expected(std::string_view member, std::string_view what,
                                  const Json& found) const {
-    return Fail(fmt::format("\"{}\": expected {}, found {}", member, what, found.Describe()));
+    return Fail(fmt::format("\"{}\": expected {}, found {}", member, what, json::Describe(found)));
   }
   Result<int64_t> Integer(const Json& object, std::string_view member, bool required,
                           int64_t fallback) const;
@@ -43,36 +51,34 @@ class LineReader {
 
 Result<int64_t> LineReader::Integer(const Json& object, std::string_view member, bool required,
                                     int64_t fallback) const {
-  const Json* value = object.Find(member);
+  const Json* value = Find(object, member);
   if (value == nullptr) {
     if (required) return Fail(fmt::format("expected a \"{}\" member", member));
     return fallback;
   }
-  if (value->kind != Json::Kind::kInt || value->integer < 0) {
-    return Expected(member, "a non-negative integer", *value);
+  if (!value->IsInt64() || value->GetInt64() < 0) {
+    return Expected(member, "a non-negative integer (no fractions or exponents)", *value);
   }
-  return value->integer;
+  return value->GetInt64();
 }
 
 Result<Value> LineReader::ValueOf(const Json& object, std::string_view member,
                                   bool required) const {
-  const Json* value = object.Find(member);
+  const Json* value = Find(object, member);
   if (value == nullptr) {
     if (required) return Fail(fmt::format("expected a \"{}\" member", member));
     return Value::Nil();
   }
-  switch (value->kind) {
-    case Json::Kind::kNull: return Value::Nil();
-    case Json::Kind::kInt: return Value::Int(value->integer);
-    case Json::Kind::kString: return Value::String(value->text);
-    default: return Expected(member, "a string, an integer or null", *value);
-  }
+  if (value->IsNull()) return Value::Nil();
+  if (value->IsInt64()) return Value::Int(value->GetInt64());
+  if (std::optional<std::string> bytes = json::BytesOf(*value)) return Value::String(*bytes);
+  return Expected(member, "a string, {\"base64\": ...}, an integer or null", *value);
 }
 
 Result<void> LineReader::ReadFunction(const Json& object, Operation* op) const {
-  const Json* f = object.Find("f");
+  const Json* f = Find(object, "f");
   if (f == nullptr) return Fail("expected an \"f\" member");
-  const std::string name = f->kind == Json::Kind::kString ? f->text : "";
+  const std::string_view name = f->IsString() ? StringOf(*f) : "";
   const bool ok = op->status == OpStatus::kOk;
   if (name == "get") {
     op->f = OpFunction::kRead;
@@ -93,12 +99,12 @@ Result<void> LineReader::ReadFunction(const Json& object, Operation* op) const {
     auto value = ValueOf(object, "value", true);
     if (!value) return tl::unexpected(value.error());
     op->input = {std::move(*compare), std::move(*value)};
-    const Json* succeeded = object.Find("succeeded");
+    const Json* succeeded = Find(object, "succeeded");
     if (ok && succeeded == nullptr) return Fail("expected a \"succeeded\" member for an ok txn");
-    if (succeeded != nullptr && succeeded->kind != Json::Kind::kBool) {
+    if (succeeded != nullptr && !succeeded->IsBool()) {
       return Expected("succeeded", "true or false", *succeeded);
     }
-    op->succeeded = succeeded == nullptr || succeeded->boolean;
+    op->succeeded = succeeded == nullptr || succeeded->GetBool();
   } else {
     return Expected("f", "\"get\", \"put\", \"append\", \"delete\" or \"txn\"", *f);
   }
@@ -106,20 +112,21 @@ Result<void> LineReader::ReadFunction(const Json& object, Operation* op) const {
 }
 
 Result<Operation> LineReader::Read(const Json& object) {
-  for (const auto& [name, value] : object.members) {
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    const std::string_view name = StringOf(it->name);
     bool known = false;
     for (std::string_view k : kKnownMembers) known = known || k == name;
-    if (!known) return Fail(fmt::format("unexpected member \"{}\"", name));
+    if (!known) return Fail(fmt::format("unexpected member \"{}\"", json::ToValidUtf8(name)));
   }
   Operation op;
   op.source_line = line_;
-  const Json* client = object.Find("client");
+  const Json* client = Find(object, "client");
   if (client == nullptr) return Fail("expected a \"client\" member");
-  if (client->kind != Json::Kind::kInt) return Expected("client", "an integer", *client);
-  op.client = client->integer;
-  const Json* status = object.Find("status");
+  if (!client->IsInt64()) return Expected("client", "an integer", *client);
+  op.client = client->GetInt64();
+  const Json* status = Find(object, "status");
   if (status == nullptr) return Fail("expected a \"status\" member");
-  const std::string s = status->kind == Json::Kind::kString ? status->text : "";
+  const std::string_view s = status->IsString() ? StringOf(*status) : "";
   if (s == "ok") {
     op.status = OpStatus::kOk;
   } else if (s == "fail") {
@@ -132,9 +139,9 @@ Result<Operation> LineReader::Read(const Json& object) {
   auto invoke = Integer(object, "invoke_ns", true, 0);
   if (!invoke) return tl::unexpected(invoke.error());
   op.invoke_ns = static_cast<uint64_t>(*invoke);
-  const Json* ret = object.Find("return_ns");
+  const Json* ret = Find(object, "return_ns");
   if (ret == nullptr) return Fail("expected a \"return_ns\" member (null when indeterminate)");
-  if (ret->kind == Json::Kind::kNull) {
+  if (ret->IsNull()) {
     if (op.status != OpStatus::kInfo) {
       return Fail("\"return_ns\": null requires \"status\": \"info\"");
     }
@@ -144,11 +151,11 @@ Result<Operation> LineReader::Read(const Json& object) {
     op.return_ns = static_cast<uint64_t>(*value);
     if (op.return_ns < op.invoke_ns) return Expected("return_ns", ">= invoke_ns", *ret);
   }
-  const Json* key = object.Find("key");
-  if (key == nullptr || key->kind != Json::Kind::kString) {
-    return key == nullptr ? Fail("expected a \"key\" member") : Expected("key", "a string", *key);
-  }
-  op.key = key->text;
+  const Json* key = Find(object, "key");
+  if (key == nullptr) return Fail("expected a \"key\" member");
+  std::optional<std::string> key_bytes = json::BytesOf(*key);
+  if (!key_bytes) return Expected("key", "a string or {\"base64\": ...}", *key);
+  op.key = std::move(*key_bytes);
   auto revision = Integer(object, "revision", false, -1);
   if (!revision) return tl::unexpected(revision.error());
   op.revision = *revision;
@@ -168,6 +175,9 @@ Result<History> ReadJsonl(std::string_view text, const std::string& source) {
   std::set<int64_t> op_ids;
   uint32_t line_number = 0;
   size_t start = 0;
+  // One pool for every line: cleared, not freed, between lines.
+  char pool_buffer[16 * 1024];
+  rapidjson::MemoryPoolAllocator<> pool(pool_buffer, sizeof pool_buffer);
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
@@ -175,27 +185,32 @@ Result<History> ReadJsonl(std::string_view text, const std::string& source) {
     start = end + 1;
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto parsed = json::Parse(line);
-    auto where = fmt::format("{}:{}", source, line_number);
-    if (!parsed) return MakeError(ErrorCode::kInvalidArgument,
-                                  where + ":" + parsed.error().message.substr(7));
-    if (parsed->kind != Json::Kind::kObject) {
+    pool.Clear();
+    rapidjson::Document parsed(&pool);
+    const Status status = json::Parse(line, &parsed);
+    const auto where = fmt::format("{}:{}", source, line_number);
+    // "column C: ..." becomes "source:line:C: ...".
+    if (!status) {
       return MakeError(ErrorCode::kInvalidArgument,
-                       where + ": expected a JSON object, found " + parsed->Describe());
+                       where + ":" + status.error().message.substr(7));
+    }
+    if (!parsed.IsObject()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       where + ": expected a JSON object, found " + json::Describe(parsed));
     }
     // Watch streams, lease requests and compactions share the file (see
     // docs/formats.md); they are judged by sim_checks.h, not as operations.
-    if (parsed->Find("record") != nullptr) continue;
-    auto op = LineReader(source, line_number).Read(*parsed);
+    if (Find(parsed, "record") != nullptr) continue;
+    auto op = LineReader(source, line_number).Read(parsed);
     if (!op) return tl::unexpected(op.error());
-    if (const Json* id = parsed->Find("op_id"); id != nullptr) {
-      if (id->kind != Json::Kind::kInt) {
+    if (const Json* id = Find(parsed, "op_id"); id != nullptr) {
+      if (!id->IsInt64()) {
         return MakeError(ErrorCode::kInvalidArgument, where + ": \"op_id\": expected an integer");
       }
-      if (!op_ids.insert(id->integer).second) {
+      if (!op_ids.insert(id->GetInt64()).second) {
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("{}: \"op_id\": expected a unique id, {} repeats",
-                                     where, id->integer));
+                                     where, id->GetInt64()));
       }
     }
     op->id = history.ops.size();

@@ -168,9 +168,7 @@ int RunScenarios(const RunFlags& flags) {
     size_t s_unknown = 0;
     for (const auto& [seed, o] : outcomes) {
       if (results) {
-        std::string line = sweep::OutcomeJson(o);
-        line.insert(1, fmt::format("\"scenario\":\"{}\",", s.name));
-        *results << line << "\n";
+        *results << sweep::OutcomeJson(s.name, o) << "\n";
       }
       switch (o.verdict) {
         case sweep::Verdict::kPass: ++s_pass; break;

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "checker/json.h"
 #include "cli/scenario_args.h"
 #include "sweep/isolated.h"
 
@@ -46,14 +47,34 @@ struct Detection {
 };
 
 std::string Json(const Detection& d) {
-  const auto str = [](const std::string& v) { return sim::JsonQuote(v); };
-  return fmt::format(
-      "{{\"bug\":{},\"b\":{},\"scenario\":{},\"found\":{},\"seeds_to_detect\":{},\"seed\":{},"
-      "\"wall_s\":{:.2f},\"class\":{},\"reproducer_faults\":{},\"reproducer_ops\":{},"
-      "\"fails_without_bug\":{}}}",
-      str(d.bug), str(d.bnumber), d.has_scenario ? "true" : "false", d.found ? "true" : "false",
-      d.seeds, d.seed, d.wall_s, str(d.violation_class), d.min_faults, d.min_ops,
-      d.fails_without_bug);
+  checker::json::Out out;
+  out.w.StartObject();
+  out.Key("bug");
+  out.Text(d.bug);
+  out.Key("b");
+  out.Text(d.bnumber);
+  out.Key("scenario");
+  out.Bool(d.has_scenario);
+  out.Key("found");
+  out.Bool(d.found);
+  out.Key("seeds_to_detect");
+  out.Uint(d.seeds);
+  out.Key("seed");
+  out.Uint(d.seed);
+  // Seconds with two decimals, as the format has always had them.
+  out.Key("wall_s");
+  const std::string wall = fmt::format("{:.2f}", d.wall_s);
+  out.w.RawValue(wall.data(), wall.size(), rapidjson::kNumberType);
+  out.Key("class");
+  out.Text(d.violation_class);
+  out.Key("reproducer_faults");
+  out.Int(d.min_faults);
+  out.Key("reproducer_ops");
+  out.Int(d.min_ops);
+  out.Key("fails_without_bug");
+  out.Uint(d.fails_without_bug);
+  out.w.EndObject();
+  return out.str();
 }
 
 Detection Measure(const BugInfo& info, const ZooFlags& flags) {

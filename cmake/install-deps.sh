@@ -7,6 +7,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libyaml-cpp-dev libfmt-dev libcli11-dev libexpected-dev
+  rapidjson-dev libabsl-dev
 )
 missing=()
 for p in "${packages[@]}"; do

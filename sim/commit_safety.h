@@ -5,10 +5,11 @@
 // only once a later leader has overwritten it, which takes a second, unlikely
 // interleaving (the committing leader must vanish before its own entries
 // spread, and the right node must win next). This check judges the commit
-// itself: a member that lacks the entry is "electable" if it is a voter in
-// its own configuration and, in every half of that configuration, a majority
-// of the running members have logs no more up-to-date than its own (they
-// would grant it their votes, Raft §5.4.1). In a correct Raft no such member
+// itself: a member that lacks the entry is "electable" if it may campaign (a
+// voter, or a non-voter under Raft::NonVoterMayCampaign, whose own vote does
+// not count) and, in every half of its configuration, a majority of the
+// running members have logs no more up-to-date than its own (they would
+// grant it their votes, Raft §5.4.1). In a correct Raft no such member
 // exists once an entry is committed: a quorum holding an entry of the
 // committing leader's term is more up-to-date than any log without the entry
 // (the Leader Completeness argument), and that holds for the log a crashed
@@ -36,7 +37,7 @@ struct DurableLog {
   uint64_t snapshot_term = 0;
   std::vector<uint64_t> terms;  // terms[k] is the term of index snapshot_index + 1 + k
   // Whether the member may campaign once restarted (it could when it died:
-  // a voter with no conf change left to apply, so its config is the same).
+  // Raft::CanCampaign, no conf change left to apply, so its config is the same).
   bool promotable = false;
   raft::JointConfig voters;
 
@@ -62,7 +63,7 @@ struct MemberLog {
   // prefix counts as holding it).
   bool holds = false;
   // The voters it would count votes against, and whether it may campaign
-  // (a voter there).
+  // (Raft::CanCampaign; a non-voter's own vote does not count).
   raft::JointConfig voters;
   bool promotable = false;
 };

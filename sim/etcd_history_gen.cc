@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "checker/json.h"
 #include "core/base/check.h"
 #include "sim/history.h"
 
@@ -169,13 +170,13 @@ std::optional<size_t> EtcdClients::InjectStaleRead(checker::History* history,
 
 namespace {
 
-std::string JsonValue(const Value& value) {
+void WriteValue(checker::json::Out& out, const Value& value) {
   switch (value.kind) {
-    case Value::Kind::kNil: return "null";
-    case Value::Kind::kInt: return std::to_string(value.integer);
-    case Value::Kind::kString: return JsonQuote(value.text);
+    case Value::Kind::kNil: out.Null(); return;
+    case Value::Kind::kInt: out.Int(value.integer); return;
+    case Value::Kind::kString: out.Bytes(value.text); return;
   }
-  return "null";
+  out.Null();
 }
 
 const char* FunctionName(OpFunction f) {
@@ -189,31 +190,69 @@ const char* FunctionName(OpFunction f) {
   return "?";
 }
 
+void WriteOperation(checker::json::Out& out, const Operation& op) {
+  const bool ok = op.status == OpStatus::kOk;
+  out.w.StartObject();
+  out.Key("client");
+  out.Int(op.client);
+  out.Key("op_id");
+  out.Uint(op.id);
+  out.Key("invoke_ns");
+  out.Uint(op.invoke_ns);
+  out.Key("return_ns");
+  if (op.return_ns == checker::kInfinity) {
+    out.Null();
+  } else {
+    out.Uint(op.return_ns);
+  }
+  out.Key("status");
+  out.Text(checker::OpStatusName(op.status));
+  out.Key("f");
+  out.Text(FunctionName(op.f));
+  out.Key("key");
+  out.Bytes(op.key);
+  if (op.f == OpFunction::kCas) {
+    out.Key("compare_value");
+    WriteValue(out, op.input[0]);
+  }
+  if (op.f == OpFunction::kWrite || op.f == OpFunction::kAppend) {
+    out.Key("value");
+    WriteValue(out, op.input[0]);
+  }
+  if (op.f == OpFunction::kCas) {
+    out.Key("value");
+    WriteValue(out, op.input[1]);
+  }
+  if (ok && op.f == OpFunction::kRead) {
+    out.Key("result");
+    WriteValue(out, op.output[0]);
+  }
+  if (ok && op.f == OpFunction::kCas) {
+    out.Key("succeeded");
+    out.Bool(op.succeeded);
+  }
+  if (ok && op.f == OpFunction::kDelete && op.deleted >= 0) {
+    out.Key("deleted");
+    out.Int(op.deleted);
+  }
+  if (ok && op.revision >= 0) {
+    out.Key("revision");
+    out.Int(op.revision);
+  }
+  out.w.EndObject();
+}
+
 }  // namespace
 
 std::string ToJsonLines(const checker::History& history) {
-  std::string out;
+  std::string lines;
   for (const Operation& op : history.ops) {
-    const bool ok = op.status == OpStatus::kOk;
-    out += fmt::format("{{\"client\":{},\"op_id\":{},\"invoke_ns\":{},\"return_ns\":{}",
-                       op.client, op.id, op.invoke_ns,
-                       op.return_ns == checker::kInfinity ? "null" : std::to_string(op.return_ns));
-    out += fmt::format(",\"status\":\"{}\",\"f\":\"{}\",\"key\":{}", checker::OpStatusName(op.status),
-                       FunctionName(op.f), JsonQuote(op.key));
-    if (op.f == OpFunction::kCas) out += ",\"compare_value\":" + JsonValue(op.input[0]);
-    if (op.f == OpFunction::kWrite || op.f == OpFunction::kAppend) {
-      out += ",\"value\":" + JsonValue(op.input[0]);
-    }
-    if (op.f == OpFunction::kCas) out += ",\"value\":" + JsonValue(op.input[1]);
-    if (ok && op.f == OpFunction::kRead) out += ",\"result\":" + JsonValue(op.output[0]);
-    if (ok && op.f == OpFunction::kCas) out += op.succeeded ? ",\"succeeded\":true" : ",\"succeeded\":false";
-    if (ok && op.f == OpFunction::kDelete && op.deleted >= 0) {
-      out += fmt::format(",\"deleted\":{}", op.deleted);
-    }
-    if (ok && op.revision >= 0) out += fmt::format(",\"revision\":{}", op.revision);
-    out += "}\n";
+    checker::json::Out out;
+    WriteOperation(out, op);
+    lines += out.view();
+    lines += '\n';
   }
-  return out;
+  return lines;
 }
 
 }  // namespace raftlab::sim

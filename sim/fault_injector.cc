@@ -272,7 +272,7 @@ std::function<void()> FaultInjector::ApplyCluster(const FaultEvent& e,
     const raft::StepResult r = Node(now_leader).ProposeConfChange(cc);
     return r == raft::StepResult::kOk ? std::string() : std::string("refused by the leader");
   };
-  // The voters of the leader's configuration, for the membership guards.
+  // The voters of the leader's configuration, for the membership guard.
   const std::vector<raft::NodeId> voters = s->raw_node().raft().tracker().VoterNodes();
   const bool target_votes = std::find(voters.begin(), voters.end(), t) != voters.end();
   switch (e.kind) {
@@ -284,17 +284,9 @@ std::function<void()> FaultInjector::ApplyCluster(const FaultEvent& e,
       Node(leader).TransferLeader(t);
       return nullptr;
     case FaultKind::kRemoveMember: {
-      // Never remove from two voters. Configurations take effect when
-      // applied (as in etcd): if the leader commits the removal and dies
-      // before the survivor learns of the commit, the survivor still needs
-      // the removed member's vote and never gets it
-      // (scenarios/remove-from-two-voters.yaml). etcd's operators face the
-      // same hazard; a fault mix that walks into it reports an operator's
-      // error, not a Raft finding.
-      if (target_votes && voters.size() <= 2) {
-        *note = "skipped: would remove a member from two voters";
-        return nullptr;
-      }
+      // Any member goes, one of two voters too: a removed member with the
+      // longest log campaigns for the voters that still count it
+      // (Raft::NonVoterMayCampaign; scenarios/remove-from-two-voters.yaml).
       *note = conf_change(raft::ConfChangeType::kRemoveNode, t);
       return [conf_change, t] { conf_change(raft::ConfChangeType::kAddNode, t); };
     }

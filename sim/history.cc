@@ -1,45 +1,74 @@
 #include "sim/history.h"
 
-#include <fmt/format.h>
+#include "checker/json.h"
 
 namespace raftlab::sim {
-std::string JsonQuote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
+using checker::json::Out;
 
 std::string ToJsonLine(const HistoryOp& op) {
-  std::string out = fmt::format("{{\"client\":{},\"op_id\":{},\"invoke_ns\":{},\"return_ns\":{}",
-                                op.client, op.op_id, op.invoke_ns,
-                                op.return_ns ? std::to_string(*op.return_ns) : "null");
-  out += ",\"status\":" + JsonQuote(op.status) + ",\"f\":" + JsonQuote(op.f) + ",\"key\":" + JsonQuote(op.key);
-  if (op.value) out += ",\"value\":" + JsonQuote(*op.value);
-  if (op.compare_value) out += ",\"compare_value\":" + JsonQuote(*op.compare_value);
-  if (op.result_present) out += ",\"result\":" + (op.result ? JsonQuote(*op.result) : "null");
-  if (op.succeeded) out += std::string(",\"succeeded\":") + (*op.succeeded ? "true" : "false");
-  if (op.revision) out += fmt::format(",\"revision\":{}", *op.revision);
-  if (op.deleted) out += fmt::format(",\"deleted\":{}", *op.deleted);
-  if (!op.error.empty()) out += ",\"error\":" + JsonQuote(op.error);
-  return out + "}";
+  Out out;
+  out.w.StartObject();
+  out.Key("client");
+  out.Uint(op.client);
+  out.Key("op_id");
+  out.Uint(op.op_id);
+  out.Key("invoke_ns");
+  out.Uint(op.invoke_ns);
+  out.Key("return_ns");
+  if (op.return_ns) {
+    out.Uint(*op.return_ns);
+  } else {
+    out.Null();
+  }
+  out.Key("status");
+  out.Text(op.status);
+  out.Key("f");
+  out.Text(op.f);
+  out.Key("key");
+  out.Bytes(op.key);
+  if (op.value) {
+    out.Key("value");
+    out.Bytes(*op.value);
+  }
+  if (op.compare_value) {
+    out.Key("compare_value");
+    out.Bytes(*op.compare_value);
+  }
+  if (op.result_present) {
+    out.Key("result");
+    if (op.result) {
+      out.Bytes(*op.result);
+    } else {
+      out.Null();
+    }
+  }
+  if (op.succeeded) {
+    out.Key("succeeded");
+    out.Bool(*op.succeeded);
+  }
+  if (op.revision) {
+    out.Key("revision");
+    out.Int(*op.revision);
+  }
+  if (op.deleted) {
+    out.Key("deleted");
+    out.Int(*op.deleted);
+  }
+  if (!op.error.empty()) {
+    out.Key("error");
+    out.Text(op.error);
+  }
+  out.w.EndObject();
+  return out.str();
 }
 
 std::string ToJsonLines(const std::vector<HistoryOp>& ops) {
   std::string out;
-  for (const HistoryOp& op : ops) out += ToJsonLine(op) + "\n";
+  for (const HistoryOp& op : ops) {
+    out += ToJsonLine(op);
+    out += '\n';
+  }
   return out;
 }
 
@@ -57,42 +86,86 @@ const char* KindName(checker::WatchRecord::Kind kind) {
   return "?";
 }
 
-std::string KvJson(const checker::KeyValueView& kv) {
-  return fmt::format("{{\"key\":{},\"value\":{},\"mod_revision\":{},\"create_revision\":{},"
-                     "\"version\":{},\"lease\":{}}}",
-                     JsonQuote(kv.key), JsonQuote(kv.value), kv.mod_revision, kv.create_revision,
-                     kv.version, kv.lease);
+void WriteKv(Out& out, const checker::KeyValueView& kv) {
+  out.w.StartObject();
+  out.Key("key");
+  out.Bytes(kv.key);
+  out.Key("value");
+  out.Bytes(kv.value);
+  out.Key("mod_revision");
+  out.Int(kv.mod_revision);
+  out.Key("create_revision");
+  out.Int(kv.create_revision);
+  out.Key("version");
+  out.Int(kv.version);
+  out.Key("lease");
+  out.Int(kv.lease);
+  out.w.EndObject();
 }
 
 std::string WatchLine(const checker::WatchStream& s, const checker::WatchRecord& r) {
-  std::string out = fmt::format(
-      "{{\"record\":\"watch\",\"client\":{},\"key\":{},\"range_end\":{},\"prev_kv\":{},"
-      "\"progress_notify\":{},\"filters\":[{}],"
-      "\"kind\":\"{}\",\"time_ns\":{},\"node\":{},\"watch_id\":{},\"header_revision\":{}",
-      s.client, JsonQuote(s.key), JsonQuote(s.range_end), s.prev_kv ? "true" : "false",
-      s.progress_notify ? "true" : "false",
-      s.no_put && s.no_delete ? "\"NOPUT\",\"NODELETE\""
-                              : (s.no_put ? "\"NOPUT\"" : (s.no_delete ? "\"NODELETE\"" : "")),
-      KindName(r.kind), r.time_ns, r.node, r.watch_id, r.header_revision);
+  Out out;
+  out.w.StartObject();
+  out.Key("record");
+  out.Text("watch");
+  out.Key("client");
+  out.Uint(s.client);
+  out.Key("key");
+  out.Bytes(s.key);
+  out.Key("range_end");
+  out.Bytes(s.range_end);
+  out.Key("prev_kv");
+  out.Bool(s.prev_kv);
+  out.Key("progress_notify");
+  out.Bool(s.progress_notify);
+  out.Key("filters");
+  out.w.StartArray();
+  if (s.no_put) out.Text("NOPUT");
+  if (s.no_delete) out.Text("NODELETE");
+  out.w.EndArray();
+  out.Key("kind");
+  out.Text(KindName(r.kind));
+  out.Key("time_ns");
+  out.Uint(r.time_ns);
+  out.Key("node");
+  out.Uint(r.node);
+  out.Key("watch_id");
+  out.Int(r.watch_id);
+  out.Key("header_revision");
+  out.Int(r.header_revision);
   if (r.kind == checker::WatchRecord::Kind::kCreated) {
-    out += fmt::format(",\"requested_start\":{}", r.requested_start);
+    out.Key("requested_start");
+    out.Int(r.requested_start);
   }
   if (r.kind == checker::WatchRecord::Kind::kCompacted) {
-    out += fmt::format(",\"compact_revision\":{}", r.compact_revision);
+    out.Key("compact_revision");
+    out.Int(r.compact_revision);
   }
   if (r.kind == checker::WatchRecord::Kind::kEvents) {
-    out += fmt::format(",\"fragment\":{},\"events\":[", r.fragment ? "true" : "false");
-    for (size_t i = 0; i < r.events.size(); ++i) {
-      const checker::WatchEventView& e = r.events[i];
-      out += fmt::format("{}{{\"type\":\"{}\",\"kv\":{}", i == 0 ? "" : ",",
-                         e.is_delete ? "DELETE" : "PUT", KvJson(e.kv));
-      if (e.prev_kv) out += ",\"prev_kv\":" + KvJson(*e.prev_kv);
-      out += "}";
+    out.Key("fragment");
+    out.Bool(r.fragment);
+    out.Key("events");
+    out.w.StartArray();
+    for (const checker::WatchEventView& e : r.events) {
+      out.w.StartObject();
+      out.Key("type");
+      out.Text(e.is_delete ? "DELETE" : "PUT");
+      out.Key("kv");
+      WriteKv(out, e.kv);
+      if (e.prev_kv) {
+        out.Key("prev_kv");
+        WriteKv(out, *e.prev_kv);
+      }
+      out.w.EndObject();
     }
-    out += "]";
+    out.w.EndArray();
   }
-  if (!r.reason.empty()) out += ",\"reason\":" + JsonQuote(r.reason);
-  return out + "}";
+  if (!r.reason.empty()) {
+    out.Key("reason");
+    out.Text(r.reason);
+  }
+  out.w.EndObject();
+  return out.str();
 }
 
 }  // namespace
@@ -100,26 +173,62 @@ std::string WatchLine(const checker::WatchStream& s, const checker::WatchRecord&
 std::string ToJsonLines(const std::vector<checker::WatchStream>& streams) {
   std::string out;
   for (const checker::WatchStream& s : streams) {
-    for (const checker::WatchRecord& r : s.records) out += WatchLine(s, r) + "\n";
+    for (const checker::WatchRecord& r : s.records) {
+      out += WatchLine(s, r);
+      out += '\n';
+    }
   }
   return out;
 }
 
 std::string ToJsonLines(const std::vector<checker::AuxOp>& ops, const std::string& record) {
-  std::string out;
+  std::string lines;
   for (const checker::AuxOp& op : ops) {
-    out += fmt::format(
-        "{{\"record\":{},\"client\":{},\"op_id\":{},\"f\":{},\"node\":{},\"invoke_ns\":{},"
-        "\"return_ns\":{},\"status\":{},\"lease\":{},\"ttl\":{}",
-        JsonQuote(record), op.client, op.op_id, JsonQuote(op.f), op.node, op.invoke_ns,
-        op.return_ns ? std::to_string(*op.return_ns) : "null", JsonQuote(op.status), op.lease,
-        op.ttl_seconds);
-    if (!op.key.empty()) out += ",\"key\":" + JsonQuote(op.key) + ",\"value\":" + JsonQuote(op.value);
-    if (op.revision) out += fmt::format(",\"revision\":{}", *op.revision);
-    if (!op.error.empty()) out += ",\"error\":" + JsonQuote(op.error);
-    out += "}\n";
+    Out out;
+    out.w.StartObject();
+    out.Key("record");
+    out.Text(record);
+    out.Key("client");
+    out.Uint(op.client);
+    out.Key("op_id");
+    out.Uint(op.op_id);
+    out.Key("f");
+    out.Text(op.f);
+    out.Key("node");
+    out.Uint(op.node);
+    out.Key("invoke_ns");
+    out.Uint(op.invoke_ns);
+    out.Key("return_ns");
+    if (op.return_ns) {
+      out.Uint(*op.return_ns);
+    } else {
+      out.Null();
+    }
+    out.Key("status");
+    out.Text(op.status);
+    out.Key("lease");
+    out.Int(op.lease);
+    out.Key("ttl");
+    out.Int(op.ttl_seconds);
+    if (!op.key.empty()) {
+      out.Key("key");
+      out.Bytes(op.key);
+      out.Key("value");
+      out.Bytes(op.value);
+    }
+    if (op.revision) {
+      out.Key("revision");
+      out.Int(*op.revision);
+    }
+    if (!op.error.empty()) {
+      out.Key("error");
+      out.Text(op.error);
+    }
+    out.w.EndObject();
+    lines += out.str();
+    lines += '\n';
   }
-  return out;
+  return lines;
 }
 
 }  // namespace raftlab::sim

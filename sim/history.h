@@ -30,8 +30,8 @@ struct HistoryOp {
   std::string error;
 };
 
-// A JSON string literal (quotes included) with the needed escapes.
-std::string JsonQuote(const std::string& s);
+// Keys and values are written losslessly (checker/json.h: a string when
+// they are valid UTF-8, else {"base64": ...}); every line is valid UTF-8.
 std::string ToJsonLine(const HistoryOp& op);
 std::string ToJsonLines(const std::vector<HistoryOp>& ops);
 // Watch clients: one {"record":"watch",...} line per thing a client saw.

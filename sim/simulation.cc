@@ -334,7 +334,7 @@ void Simulation::CheckCommitSafety(raft::NodeId node) {
       m.last_term = d.last_term();
       m.holds = d.Holds(index, *term);
       m.voters = d.voters;
-      m.promotable = d.promotable && d.voters.Contains(m.id);
+      m.promotable = d.promotable;
       continue;
     }
     m.candidate = true;
@@ -345,8 +345,9 @@ void Simulation::CheckCommitSafety(raft::NodeId node) {
     const raft::StorageResult<uint64_t> t = l.Term(index);
     m.holds = t ? *t == *term : t.error() == raft::StorageError::kCompacted;
     m.voters = r.tracker().config.voters;
-    // Who may campaign, by the protocol's rules (not a planted bug's).
-    m.promotable = m.voters.Contains(m.id) && r.CanCampaign();
+    // Who may campaign, by the protocol's rules (not a planted bug's): a
+    // non-voter too (Raft::NonVoterMayCampaign), without its own vote.
+    m.promotable = r.CanCampaign();
   }
   if (std::optional<std::string> v = sim::CheckCommitSafety(node, index, *term, members)) {
     commit_safety_reported_ = true;

@@ -7,6 +7,7 @@
 
 #include "checker/explain.h"
 #include "checker/history.h"
+#include "checker/json.h"
 #include "checker/jsonl_reader.h"
 #include "checker/linearizability.h"
 
@@ -167,16 +168,35 @@ std::string ViolationClass(const std::string& violation) {
   return family + ": " + cls;
 }
 
-std::string OutcomeJson(const SeedOutcome& o) {
-  std::string violations;
-  for (const std::string& v : o.violations) {
-    violations += (violations.empty() ? "" : ",") + sim::JsonQuote(v);
-  }
-  return fmt::format(
-      "{{\"seed\":{},\"verdict\":\"{}\",\"violations\":[{}],\"trace_hash\":\"{:016x}\","
-      "\"sim_time_ns\":{},\"events\":{},\"ops\":{},\"faults\":{},\"wall_ms\":{:.1f}}}",
-      o.seed, VerdictName(o.verdict), violations, o.trace_hash, o.sim_time, o.events, o.ops,
-      o.faults, o.wall_ms);
+std::string OutcomeJson(const std::string& scenario, const SeedOutcome& o) {
+  checker::json::Out out;
+  out.w.StartObject();
+  out.Key("scenario");
+  out.Text(scenario);
+  out.Key("seed");
+  out.Uint(o.seed);
+  out.Key("verdict");
+  out.Text(VerdictName(o.verdict));
+  out.Key("violations");
+  out.w.StartArray();
+  for (const std::string& v : o.violations) out.Text(v);
+  out.w.EndArray();
+  out.Key("trace_hash");
+  out.Text(fmt::format("{:016x}", o.trace_hash));
+  out.Key("sim_time_ns");
+  out.Uint(o.sim_time);
+  out.Key("events");
+  out.Uint(o.events);
+  out.Key("ops");
+  out.Uint(o.ops);
+  out.Key("faults");
+  out.Uint(o.faults);
+  // Milliseconds with one decimal, as the format has always had them.
+  out.Key("wall_ms");
+  const std::string wall = fmt::format("{:.1f}", o.wall_ms);
+  out.w.RawValue(wall.data(), wall.size(), rapidjson::kNumberType);
+  out.w.EndObject();
+  return out.str();
 }
 
 }  // namespace raftlab::sweep

@@ -49,7 +49,7 @@ SeedOutcome RunSeed(const sim::Scenario& scenario, uint64_t seed, const RunOptio
 // values) left out, so two runs can be compared: "raft: election safety".
 std::string ViolationClass(const std::string& violation);
 
-// One results.jsonl line.
-std::string OutcomeJson(const SeedOutcome& o);
+// One results.jsonl line (docs: scenarios/README.md), for `scenario`.
+std::string OutcomeJson(const std::string& scenario, const SeedOutcome& o);
 
 }  // namespace raftlab::sweep

@@ -10,11 +10,7 @@
 namespace raftlab::raft {
 namespace {
 
-std::string Ids(const std::vector<NodeId>& ids) {
-  std::string out = "[";
-  for (size_t i = 0; i < ids.size(); ++i) out += (i ? " " : "") + std::to_string(ids[i]);
-  return out + "]";
-}
+std::string Ids(const std::vector<NodeId>& ids) { return fmt::format("[{}]", fmt::join(ids, " ")); }
 
 const char* EntryTypeName(EntryType t) {
   switch (t) {

@@ -27,8 +27,24 @@ void Raft::Hup(CampaignType type) {
   Campaign(type);
 }
 
+void Raft::CampaignAsNonVoter() {
+  CHECK(NonVoterMayCampaign());
+  // As for a voter (see Hup): a stale configuration must not count votes.
+  if (!bugs_.Has(Bug::kCampaignUnappliedConf) && HasUnappliedConfChanges()) {
+    RAFT_LOG(logger_, kWarn, "{} cannot campaign at term {} since there are still pending "
+             "configuration changes to apply", id_, term_);
+    return;
+  }
+  RAFT_LOG(logger_, kInfo, "{} is no voter but heard no leader; starting a new election at "
+           "term {}", id_, term_);
+  // Always with pre-vote first: it fails wherever a voter's log is ahead of
+  // ours or a voter still hears a leader (check-quorum), so a non-voter
+  // disturbs nobody unless the voters need it.
+  Campaign(CampaignType::kPreElection);
+}
+
 void Raft::Campaign(CampaignType type) {
-  CHECK(Promotable());
+  CHECK(Promotable() || NonVoterMayCampaign());
   MessageType vote_type;
   uint64_t term;
   if (type == CampaignType::kPreElection) {

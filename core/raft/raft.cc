@@ -189,11 +189,16 @@ void Raft::BecomeLeader() {
   Reset(term_);
   lead_ = id_;
   state_ = StateRole::kLeader;
+  // A non-voter leader (NonVoterMayCampaign) may be outside the configuration
+  // altogether: it has no progress of its own, and needs none, since its
+  // acknowledgements never count toward a quorum.
   auto it = trk_.progress.find(id_);
-  CHECK_MSG(it != trk_.progress.end(), "became leader outside its own configuration");
-  Progress& self = it->second;
-  self.BecomeReplicate();
-  self.recent_active = true;
+  if (it != trk_.progress.end()) {
+    it->second.BecomeReplicate();
+    it->second.recent_active = true;
+  } else {
+    CHECK(!trk_.config.voters.Contains(id_));
+  }
   // Conservatively treat every configuration change in the log as pending:
   // a new leader may not propose one until everything it inherited is applied.
   // Bug zoo B03 (conf-change-no-guard): with 0, a conf change proposed now
@@ -217,12 +222,18 @@ void Raft::Tick() {
 
 void Raft::TickElection() {
   ++election_elapsed_;
-  if (Promotable() && PastElectionTimeout()) {
+  if (!PastElectionTimeout()) return;
+  if (Promotable()) {
     election_elapsed_ = 0;
     Message m;
     m.type = MessageType::kHup;
     m.from = id_;
     Step(std::move(m));
+  } else if (NonVoterMayCampaign()) {
+    // Only its own election timer makes a non-voter campaign: a host's
+    // MsgHup (Campaign()) or a stale MsgTimeoutNow is refused, as in etcd.
+    election_elapsed_ = 0;
+    CampaignAsNonVoter();
   }
 }
 
@@ -298,14 +309,29 @@ bool Raft::StepByTerm(const Message& m, bool* handled) {
     return true;
   }
   if (m.term < term_) {
-    if ((check_quorum_ || pre_vote_) &&
-        (m.type == MessageType::kHeartbeat || m.type == MessageType::kApp)) {
+    if (m.type == MessageType::kHeartbeat || m.type == MessageType::kApp) {
       // A stale leader (partitioned, now back) would never learn of the new
-      // term if we stayed silent: with check-quorum or pre-vote, our own term
-      // does not rise to reach it. Answer so it steps down.
+      // term if we stayed silent. Answer so it steps down (Raft §5.1). etcd
+      // answers only under check-quorum or pre-vote, and otherwise counts
+      // on the stale leader receiving a vote request of the higher term; but
+      // candidates ask only the voters of their own configuration, which
+      // under membership churn need not include that leader (RaftSwarm
+      // seed 3233: it led for ever, unheard, beside a cluster at term 444).
       Message resp;
       resp.to = m.from;
       resp.type = MessageType::kAppResp;
+      Send(std::move(resp));
+    } else if (m.type == MessageType::kVote) {
+      // Raft §5.1: "reply false if term < currentTerm", with our term, which
+      // the candidate then adopts. etcd stays silent; under membership churn
+      // a candidate whose term lags the one voter it needs (which campaigns
+      // for its own, stale configuration and so never asks the candidate)
+      // then chases that voter's term forever (RaftSwarm seed 6529).
+      Message resp;
+      resp.to = m.from;
+      resp.type = MessageType::kVoteResp;
+      resp.term = term_;
+      resp.reject = true;
       Send(std::move(resp));
     } else if (m.type == MessageType::kPreVote && !bugs_.Has(Bug::kPreVoteStaleTerm)) {
       // Reject with our term so a lagging pre-candidate catches up. (Bug
@@ -355,6 +381,14 @@ bool Raft::Promotable() const {
   auto it = trk_.progress.find(id_);
   return it != trk_.progress.end() && !it->second.is_learner &&
          !raft_log_.HasNextOrInProgressSnapshot();
+}
+
+bool Raft::NonVoterMayCampaign() const {
+  if (trk_.config.voters.Contains(id_)) return false;  // a voter campaigns as one
+  // A node that never held a configuration (a new member waiting for its
+  // first snapshot) has nobody to ask.
+  if (trk_.config.voters.incoming.empty()) return false;
+  return !raft_log_.HasNextOrInProgressSnapshot();
 }
 
 bool Raft::HasUnappliedConfChanges() const {

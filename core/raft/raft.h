@@ -94,11 +94,26 @@ class Raft {
   // restores): a Progress may be created afresh at each.
   uint64_t config_switches() const { return config_switches_; }
   const ReadOnly& read_only() const { return read_only_; }
-  // Whether this node may campaign: a voter with no snapshot pending, and
-  // (CanCampaign) no committed conf change left to apply, whose voter set
-  // would be stale. Public for the simulator's checks.
+  // Whether this node may campaign as a voter: a voter with no snapshot
+  // pending. Public for the simulator's checks.
   bool Promotable() const;
-  bool CanCampaign() const { return Promotable() && !HasUnappliedConfChanges(); }
+  // Whether this node, outside the voters of its configuration (a learner,
+  // or removed), may campaign anyway: Raft thesis §4.2.2. Configurations
+  // take effect when applied, so a voter that has not yet learned that its
+  // node's removal committed still counts it, and may need the vote of a
+  // node whose log is longer than its own; only that node can then be
+  // elected. Only its election timer makes it campaign (never a host's
+  // Campaign() or a MsgTimeoutNow), with pre-vote whatever the pre_vote
+  // option says; it never counts its own vote, and as leader it hands
+  // leadership to a voter once its no-op commits. See docs/architecture.md,
+  // "Non-voters campaign".
+  bool NonVoterMayCampaign() const;
+  // Promotable or NonVoterMayCampaign, and no committed conf change left to
+  // apply (the voter set would be stale): whether an election timeout makes
+  // this node campaign.
+  bool CanCampaign() const {
+    return (Promotable() || NonVoterMayCampaign()) && !HasUnappliedConfChanges();
+  }
   bool HasUnappliedConfChanges() const;
 
  private:
@@ -124,6 +139,8 @@ class Raft {
 
   // election.cc
   void Hup(CampaignType type);
+  // An election timeout at a node outside the voters (NonVoterMayCampaign).
+  void CampaignAsNonVoter();
   void Campaign(CampaignType type);
   VoteResult Poll(NodeId id, MessageType type, bool granted);
   void HandleVoteRequest(const Message& m);

@@ -308,6 +308,11 @@ void Raft::HandleAppendResponse(const Message& m, Progress* pr) {
   if (MaybeCommit()) {
     ReleasePendingReadIndexMessages();
     BcastAppend();
+    // A non-voter leader (NonVoterMayCampaign) was elected only so that the
+    // voters learn what it knows; once its no-op commits, the voters' match
+    // says who is most up to date, and the appends that got them there
+    // carried our commit index.
+    MaybeHandOffLeadership();
   } else if (old_paused && m.from != id_) {
     SendAppend(m.from);
   }

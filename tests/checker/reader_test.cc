@@ -134,8 +134,23 @@ TEST(JsonlReader, ReadsOperationsAndRejectsUnknownMembers) {
               "u.jsonl:1:", "unexpected member \"colour\"");
   ExpectError(ReadJsonl("\n{\"client\":1,}", "s.jsonl"), "s.jsonl:2:13:",
               "expected a member name string");
-  ExpectError(ReadJsonl(R"({"client":1,"invoke_ns":1.5})", "f.jsonl"), "f.jsonl:1:",
-              "expected an integer (no fractions");
+  ExpectError(ReadJsonl(R"({"client":1,"invoke_ns":1.5,"return_ns":2,"status":"ok","f":"get",)"
+                        R"("key":"a","result":"x"})",
+                        "f.jsonl"),
+              "f.jsonl:1:", "\"invoke_ns\": expected a non-negative integer (no fractions");
+  // Keys and values that are not UTF-8 travel as base64; anything else that
+  // is not valid UTF-8 is refused where it stands.
+  auto binary = ReadJsonl(R"({"client":1,"invoke_ns":1,"return_ns":2,"status":"ok","f":"put",)"
+                          R"("key":{"base64":"/wA="},"value":"v"})",
+                          "b.jsonl");
+  ASSERT_TRUE(binary.has_value()) << binary.error().message;
+  EXPECT_EQ(binary->ops[0].key, std::string("\xff\x00", 2));
+  ExpectError(ReadJsonl("{\"client\":1,\"key\":\"\xff\"}", "u8.jsonl"), "u8.jsonl:1:20:",
+              "expected valid UTF-8");
+  ExpectError(ReadJsonl(R"({"client":1,"invoke_ns":1,"return_ns":2,"status":"ok","f":"put",)"
+                        R"("key":{"base64":"/w"},"value":"v"})",
+                        "b64.jsonl"),
+              "b64.jsonl:1:", "\"key\": expected a string or {\"base64\": ...}");
   ExpectError(ReadJsonl(R"({"client":1,"invoke_ns":1,"return_ns":null,"status":"ok","f":"get"})",
                         "n.jsonl"),
               "n.jsonl:1:", "requires \"status\": \"info\"");

@@ -111,8 +111,8 @@ TEST(Sweep, OutcomeJsonCarriesEveryResultsField) {
   o.ops = 7;
   o.faults = 8;
   o.wall_ms = 1.25;
-  EXPECT_EQ(OutcomeJson(o),
-            "{\"seed\":12,\"verdict\":\"fail\",\"violations\":[\"raft: say \\\"hi\\\"\\n\"],"
+  EXPECT_EQ(OutcomeJson("s", o),
+            "{\"scenario\":\"s\",\"seed\":12,\"verdict\":\"fail\",\"violations\":[\"raft: say \\\"hi\\\"\\n\"],"
             "\"trace_hash\":\"0000000000000abc\",\"sim_time_ns\":5,\"events\":6,\"ops\":7,"
             "\"faults\":8,\"wall_ms\":1.2}");
 }

@@ -1,4 +1,4 @@
-// Every history under ../shared/data gets the verdict its README states.
+// Every history under tests/testdata/external gets the verdict its README states.
 #include <string>
 
 #include <gtest/gtest.h>
@@ -18,7 +18,7 @@ struct Expected {
   Verdict verdict;
 };
 
-// From shared/data/porcupine-kv/README.md and shared/data/etcd-3.4/README.md.
+// From tests/testdata/external/porcupine-kv/README.md and .../etcd-3.4/README.md.
 constexpr Expected kFiles[] = {
     {"porcupine-kv/c01-ok.txt", HistoryFormat::kPorcupineKv, ModelKind::kKv,
      Verdict::kLinearizable},
@@ -44,9 +44,9 @@ constexpr Expected kFiles[] = {
      Verdict::kLinearizable},
 };
 
-std::string DataDir() { return testing::SourceDir() + "/../shared/data/"; }
+std::string DataDir() { return testing::SourceDir() + "/tests/testdata/external/"; }
 
-TEST(SharedData, EveryFileGetsItsReadmeVerdict) {
+TEST(ExternalData, EveryFileGetsItsReadmeVerdict) {
   for (const Expected& expected : kFiles) {
     SCOPED_TRACE(expected.file);
     HistoryFormat used = HistoryFormat::kAuto;
@@ -66,7 +66,7 @@ TEST(SharedData, EveryFileGetsItsReadmeVerdict) {
   }
 }
 
-TEST(SharedData, EtcdBadViolationIsOnKeyK0) {
+TEST(ExternalData, EtcdBadViolationIsOnKeyK0) {
   // The README: line 13498 was changed so an :ok read of k0 returns 7.
   auto history = ReadHistoryFile(DataDir() + "etcd-3.4/etcd-h01-kill-bad.edn",
                                  HistoryFormat::kJepsenEdn, nullptr);
@@ -79,7 +79,7 @@ TEST(SharedData, EtcdBadViolationIsOnKeyK0) {
   EXPECT_EQ(result->partitions[*result->FirstViolation()].key, "k0");
 }
 
-TEST(SharedData, UnpartitionedSmallHistoriesAgree) {
+TEST(ExternalData, UnpartitionedSmallHistoriesAgree) {
   for (const char* file : {"porcupine-kv/c01-ok.txt", "porcupine-kv/c01-bad.txt",
                            "porcupine-kv/c10-ok.txt", "porcupine-kv/c10-bad.txt"}) {
     SCOPED_TRACE(file);
@@ -102,7 +102,7 @@ TEST(SharedData, UnpartitionedSmallHistoriesAgree) {
 namespace raftlab::checker {
 namespace {
 
-TEST(SharedData, ExplanationDoesNotDependOnJobs) {
+TEST(ExternalData, ExplanationDoesNotDependOnJobs) {
   // Partitions advance in rounds of step budgets, so which violation is
   // reported depends on step counts only, never on thread timing.
   auto history = ReadHistoryFile(DataDir() + "porcupine-kv/c50-bad.txt",
@@ -129,7 +129,7 @@ TEST(SharedData, ExplanationDoesNotDependOnJobs) {
 namespace raftlab::checker {
 namespace {
 
-TEST(SharedData, AStepBudgetGivesTheSameUnknownEveryTime) {
+TEST(ExternalData, AStepBudgetGivesTheSameUnknownEveryTime) {
   // The whole (unpartitioned) c50 history needs far more search than this
   // budget; counted in steps, the outcome cannot depend on machine speed.
   auto history = ReadHistoryFile(DataDir() + "porcupine-kv/c50-ok.txt",
