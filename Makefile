@@ -9,7 +9,7 @@ CMAKE_FLAGS ?=
 # build, the one CI runs first, is the optimised one.
 BUILD_TYPE ?= Release
 
-.PHONY: all deps configure build run sweep zoo test asan test-asan test-clang bench clean
+.PHONY: all deps configure build run sweep zoo test asan test-asan test-clang bench bench-live clean
 
 all: build
 
@@ -64,6 +64,11 @@ BENCH_FLAGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 bench: build
 	for b in raft_bench mvcc_bench storage_bench checker_bench sim_bench; do \
 	  ./$(BUILD)/bench/$$b $(BENCH_FLAGS) || exit 1; done
+
+# raftlab against etcd 3.4 on this machine, 3 members each (reports/BENCHMARKS.md).
+REPS ?= 3
+bench-live: build
+	bench/live/live_bench.sh ./$(BUILD)/cli/raftlab $(REPS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)

@@ -30,12 +30,9 @@ void WriteValue(json::Out& out, const Value& v) {
 
 void WriteOp(json::Out& out, const Operation& op) {
   out.w.StartObject();
-  out.Key("client");
-  out.Int(op.client);
-  out.Key("f");
-  out.Text(OpFunctionName(op.f));
-  out.Key("key");
-  out.Bytes(op.key);
+  out.Int("client", op.client);
+  out.Text("f", OpFunctionName(op.f));
+  out.Bytes("key", op.key);
   out.Key("input");
   out.w.StartArray();
   for (const Value& v : op.input) WriteValue(out, v);
@@ -44,18 +41,15 @@ void WriteOp(json::Out& out, const Operation& op) {
   out.w.StartArray();
   for (const Value& v : op.output) WriteValue(out, v);
   out.w.EndArray();
-  out.Key("invoke_ns");
-  out.Uint(op.invoke_ns);
+  out.Uint("invoke_ns", op.invoke_ns);
   out.Key("return_ns");
   if (op.return_ns == kInfinity) {
     out.Null();
   } else {
     out.Uint(op.return_ns);
   }
-  out.Key("status");
-  out.Text(OpStatusName(op.status));
-  out.Key("line");
-  out.Uint(op.source_line);
+  out.Text("status", OpStatusName(op.status));
+  out.Uint("line", op.source_line);
   out.w.EndObject();
 }
 
@@ -140,24 +134,17 @@ std::string ExplainText(const History& prepared, const CheckResult& result, Mode
 std::string ExplainJson(const History& prepared, const CheckResult& result, ModelKind model) {
   json::Out out;
   out.w.StartObject();
-  out.Key("verdict");
-  out.Text(VerdictName(result.verdict));
-  out.Key("model");
-  out.Text(ModelKindName(model));
+  out.Text("verdict", VerdictName(result.verdict));
+  out.Text("model", ModelKindName(model));
   out.Key("partitions");
   out.w.StartArray();
   for (const PartitionResult& p : result.partitions) {
     out.w.StartObject();
-    out.Key("key");
-    out.Bytes(p.key);
-    out.Key("verdict");
-    out.Text(VerdictName(p.verdict));
-    out.Key("ops");
-    out.Uint(p.op_ids.size());
-    out.Key("cache_entries");
-    out.Uint(p.cache_entries);
-    out.Key("steps");
-    out.Uint(p.steps);
+    out.Bytes("key", p.key);
+    out.Text("verdict", VerdictName(p.verdict));
+    out.Uint("ops", p.op_ids.size());
+    out.Uint("cache_entries", p.cache_entries);
+    out.Uint("steps", p.steps);
     out.w.EndObject();
   }
   out.w.EndArray();
@@ -171,12 +158,10 @@ std::string ExplainJson(const History& prepared, const CheckResult& result, Mode
     const Explanation e = Explain(prepared, result, model);
     out.Key("violation");
     out.w.StartObject();
-    out.Key("key");
-    out.Bytes(e.key);
+    out.Bytes("key", e.key);
     out.Key("longest");
     WriteOps(out, prepared, e.longest);
-    out.Key("state");
-    out.Text(e.state_after_longest);
+    out.Text("state", e.state_after_longest);
     out.Key("unplaceable");
     WriteOps(out, prepared, e.unplaceable);
     out.Key("illegal");

@@ -78,6 +78,20 @@ void Out::Text(std::string_view text) {
   CHECK(ok);
 }
 
+void Out::Fixed(double v, int decimals) {
+  const std::string text = fmt::format("{:.{}f}", v, decimals);
+  w.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+}
+
+void Out::UintOrNull(std::string_view key, const std::optional<uint64_t>& v) {
+  Key(key);
+  if (v) {
+    Uint(*v);
+  } else {
+    Null();
+  }
+}
+
 bool IsUtf8(std::string_view bytes) {
   size_t at = 0;
   while (at < bytes.size()) {

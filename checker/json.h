@@ -52,6 +52,19 @@ class Out {
   void Uint(uint64_t v) { w.Uint64(v); }
   void Bool(bool v) { w.Bool(v); }
   void Null() { w.Null(); }
+  // A number written with `decimals` digits after the point, as formats
+  // that carry times (wall_ms, wall_s) have them.
+  void Fixed(double v, int decimals);
+
+  // Object members: the key, then the value.
+  void Bytes(std::string_view key, std::string_view bytes) { Key(key); Bytes(bytes); }
+  void Text(std::string_view key, std::string_view text) { Key(key); Text(text); }
+  void Int(std::string_view key, int64_t v) { Key(key); Int(v); }
+  void Uint(std::string_view key, uint64_t v) { Key(key); Uint(v); }
+  void Bool(std::string_view key, bool v) { Key(key); Bool(v); }
+  void Fixed(std::string_view key, double v, int decimals) { Key(key); Fixed(v, decimals); }
+  // null when absent.
+  void UintOrNull(std::string_view key, const std::optional<uint64_t>& v);
   // Valid while this Out lives and is not written to.
   std::string_view view() const { return {buffer_.GetString(), buffer_.GetSize()}; }
   std::string str() const { return std::string(view()); }

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   raftlab::cli::RegisterShrinkCommand(app, &exit_code);
   raftlab::cli::RegisterValidateCommand(app, &exit_code);
   raftlab::cli::RegisterZooCommand(app, &exit_code);
+  raftlab::cli::RegisterNodeCommand(app, &exit_code);
+  raftlab::cli::RegisterClusterCommand(app, &exit_code);
+  raftlab::cli::RegisterLoadCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

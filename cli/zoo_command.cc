@@ -49,30 +49,17 @@ struct Detection {
 std::string Json(const Detection& d) {
   checker::json::Out out;
   out.w.StartObject();
-  out.Key("bug");
-  out.Text(d.bug);
-  out.Key("b");
-  out.Text(d.bnumber);
-  out.Key("scenario");
-  out.Bool(d.has_scenario);
-  out.Key("found");
-  out.Bool(d.found);
-  out.Key("seeds_to_detect");
-  out.Uint(d.seeds);
-  out.Key("seed");
-  out.Uint(d.seed);
-  // Seconds with two decimals, as the format has always had them.
-  out.Key("wall_s");
-  const std::string wall = fmt::format("{:.2f}", d.wall_s);
-  out.w.RawValue(wall.data(), wall.size(), rapidjson::kNumberType);
-  out.Key("class");
-  out.Text(d.violation_class);
-  out.Key("reproducer_faults");
-  out.Int(d.min_faults);
-  out.Key("reproducer_ops");
-  out.Int(d.min_ops);
-  out.Key("fails_without_bug");
-  out.Uint(d.fails_without_bug);
+  out.Text("bug", d.bug);
+  out.Text("b", d.bnumber);
+  out.Bool("scenario", d.has_scenario);
+  out.Bool("found", d.found);
+  out.Uint("seeds_to_detect", d.seeds);
+  out.Uint("seed", d.seed);
+  out.Fixed("wall_s", d.wall_s, 2);  // two decimals, as the format has always had
+  out.Text("class", d.violation_class);
+  out.Int("reproducer_faults", d.min_faults);
+  out.Int("reproducer_ops", d.min_ops);
+  out.Uint("fails_without_bug", d.fails_without_bug);
   out.w.EndObject();
   return out.str();
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages raftlab builds with, if any is missing.
+# Installs the Debian 12 packages raftlab builds with, if any is missing:
+# the toolchain and libraries, and etcd 3.4 (etcdctl for the live tests,
+# the server as the reference the live benchmarks compare with).
 # Idempotent and quiet when everything is present; needs root (or sudo) otherwise.
 set -euo pipefail
 packages=(
@@ -8,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libyaml-cpp-dev libfmt-dev libcli11-dev libexpected-dev
   rapidjson-dev libabsl-dev
+  libgrpc++-dev protobuf-compiler-grpc
+  etcd-client etcd-server
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -193,24 +193,18 @@ const char* FunctionName(OpFunction f) {
 void WriteOperation(checker::json::Out& out, const Operation& op) {
   const bool ok = op.status == OpStatus::kOk;
   out.w.StartObject();
-  out.Key("client");
-  out.Int(op.client);
-  out.Key("op_id");
-  out.Uint(op.id);
-  out.Key("invoke_ns");
-  out.Uint(op.invoke_ns);
+  out.Int("client", op.client);
+  out.Uint("op_id", op.id);
+  out.Uint("invoke_ns", op.invoke_ns);
   out.Key("return_ns");
   if (op.return_ns == checker::kInfinity) {
     out.Null();
   } else {
     out.Uint(op.return_ns);
   }
-  out.Key("status");
-  out.Text(checker::OpStatusName(op.status));
-  out.Key("f");
-  out.Text(FunctionName(op.f));
-  out.Key("key");
-  out.Bytes(op.key);
+  out.Text("status", checker::OpStatusName(op.status));
+  out.Text("f", FunctionName(op.f));
+  out.Bytes("key", op.key);
   if (op.f == OpFunction::kCas) {
     out.Key("compare_value");
     WriteValue(out, op.input[0]);
@@ -228,16 +222,13 @@ void WriteOperation(checker::json::Out& out, const Operation& op) {
     WriteValue(out, op.output[0]);
   }
   if (ok && op.f == OpFunction::kCas) {
-    out.Key("succeeded");
-    out.Bool(op.succeeded);
+    out.Bool("succeeded", op.succeeded);
   }
   if (ok && op.f == OpFunction::kDelete && op.deleted >= 0) {
-    out.Key("deleted");
-    out.Int(op.deleted);
+    out.Int("deleted", op.deleted);
   }
   if (ok && op.revision >= 0) {
-    out.Key("revision");
-    out.Int(op.revision);
+    out.Int("revision", op.revision);
   }
   out.w.EndObject();
 }

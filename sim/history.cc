@@ -9,31 +9,19 @@ using checker::json::Out;
 std::string ToJsonLine(const HistoryOp& op) {
   Out out;
   out.w.StartObject();
-  out.Key("client");
-  out.Uint(op.client);
-  out.Key("op_id");
-  out.Uint(op.op_id);
-  out.Key("invoke_ns");
-  out.Uint(op.invoke_ns);
-  out.Key("return_ns");
-  if (op.return_ns) {
-    out.Uint(*op.return_ns);
-  } else {
-    out.Null();
-  }
-  out.Key("status");
-  out.Text(op.status);
-  out.Key("f");
-  out.Text(op.f);
-  out.Key("key");
-  out.Bytes(op.key);
-  if (op.value) {
-    out.Key("value");
-    out.Bytes(*op.value);
-  }
+  out.Uint("client", op.client);
+  out.Uint("op_id", op.op_id);
+  out.Uint("invoke_ns", op.invoke_ns);
+  out.UintOrNull("return_ns", op.return_ns);
+  out.Text("status", op.status);
+  out.Text("f", op.f);
+  out.Bytes("key", op.key);
+  if (op.value) out.Bytes("value", *op.value);
   if (op.compare_value) {
+    out.Bytes("compare_value", *op.compare_value);
+  } else if (op.compare_absent) {
     out.Key("compare_value");
-    out.Bytes(*op.compare_value);
+    out.Null();
   }
   if (op.result_present) {
     out.Key("result");
@@ -43,22 +31,10 @@ std::string ToJsonLine(const HistoryOp& op) {
       out.Null();
     }
   }
-  if (op.succeeded) {
-    out.Key("succeeded");
-    out.Bool(*op.succeeded);
-  }
-  if (op.revision) {
-    out.Key("revision");
-    out.Int(*op.revision);
-  }
-  if (op.deleted) {
-    out.Key("deleted");
-    out.Int(*op.deleted);
-  }
-  if (!op.error.empty()) {
-    out.Key("error");
-    out.Text(op.error);
-  }
+  if (op.succeeded) out.Bool("succeeded", *op.succeeded);
+  if (op.revision) out.Int("revision", *op.revision);
+  if (op.deleted) out.Int("deleted", *op.deleted);
+  if (!op.error.empty()) out.Text("error", op.error);
   out.w.EndObject();
   return out.str();
 }
@@ -88,68 +64,47 @@ const char* KindName(checker::WatchRecord::Kind kind) {
 
 void WriteKv(Out& out, const checker::KeyValueView& kv) {
   out.w.StartObject();
-  out.Key("key");
-  out.Bytes(kv.key);
-  out.Key("value");
-  out.Bytes(kv.value);
-  out.Key("mod_revision");
-  out.Int(kv.mod_revision);
-  out.Key("create_revision");
-  out.Int(kv.create_revision);
-  out.Key("version");
-  out.Int(kv.version);
-  out.Key("lease");
-  out.Int(kv.lease);
+  out.Bytes("key", kv.key);
+  out.Bytes("value", kv.value);
+  out.Int("mod_revision", kv.mod_revision);
+  out.Int("create_revision", kv.create_revision);
+  out.Int("version", kv.version);
+  out.Int("lease", kv.lease);
   out.w.EndObject();
 }
 
 std::string WatchLine(const checker::WatchStream& s, const checker::WatchRecord& r) {
   Out out;
   out.w.StartObject();
-  out.Key("record");
-  out.Text("watch");
-  out.Key("client");
-  out.Uint(s.client);
-  out.Key("key");
-  out.Bytes(s.key);
-  out.Key("range_end");
-  out.Bytes(s.range_end);
-  out.Key("prev_kv");
-  out.Bool(s.prev_kv);
-  out.Key("progress_notify");
-  out.Bool(s.progress_notify);
+  out.Text("record", "watch");
+  out.Uint("client", s.client);
+  out.Bytes("key", s.key);
+  out.Bytes("range_end", s.range_end);
+  out.Bool("prev_kv", s.prev_kv);
+  out.Bool("progress_notify", s.progress_notify);
   out.Key("filters");
   out.w.StartArray();
   if (s.no_put) out.Text("NOPUT");
   if (s.no_delete) out.Text("NODELETE");
   out.w.EndArray();
-  out.Key("kind");
-  out.Text(KindName(r.kind));
-  out.Key("time_ns");
-  out.Uint(r.time_ns);
-  out.Key("node");
-  out.Uint(r.node);
-  out.Key("watch_id");
-  out.Int(r.watch_id);
-  out.Key("header_revision");
-  out.Int(r.header_revision);
+  out.Text("kind", KindName(r.kind));
+  out.Uint("time_ns", r.time_ns);
+  out.Uint("node", r.node);
+  out.Int("watch_id", r.watch_id);
+  out.Int("header_revision", r.header_revision);
   if (r.kind == checker::WatchRecord::Kind::kCreated) {
-    out.Key("requested_start");
-    out.Int(r.requested_start);
+    out.Int("requested_start", r.requested_start);
   }
   if (r.kind == checker::WatchRecord::Kind::kCompacted) {
-    out.Key("compact_revision");
-    out.Int(r.compact_revision);
+    out.Int("compact_revision", r.compact_revision);
   }
   if (r.kind == checker::WatchRecord::Kind::kEvents) {
-    out.Key("fragment");
-    out.Bool(r.fragment);
+    out.Bool("fragment", r.fragment);
     out.Key("events");
     out.w.StartArray();
     for (const checker::WatchEventView& e : r.events) {
       out.w.StartObject();
-      out.Key("type");
-      out.Text(e.is_delete ? "DELETE" : "PUT");
+      out.Text("type", e.is_delete ? "DELETE" : "PUT");
       out.Key("kv");
       WriteKv(out, e.kv);
       if (e.prev_kv) {
@@ -160,10 +115,7 @@ std::string WatchLine(const checker::WatchStream& s, const checker::WatchRecord&
     }
     out.w.EndArray();
   }
-  if (!r.reason.empty()) {
-    out.Key("reason");
-    out.Text(r.reason);
-  }
+  if (!r.reason.empty()) out.Text("reason", r.reason);
   out.w.EndObject();
   return out.str();
 }
@@ -186,44 +138,22 @@ std::string ToJsonLines(const std::vector<checker::AuxOp>& ops, const std::strin
   for (const checker::AuxOp& op : ops) {
     Out out;
     out.w.StartObject();
-    out.Key("record");
-    out.Text(record);
-    out.Key("client");
-    out.Uint(op.client);
-    out.Key("op_id");
-    out.Uint(op.op_id);
-    out.Key("f");
-    out.Text(op.f);
-    out.Key("node");
-    out.Uint(op.node);
-    out.Key("invoke_ns");
-    out.Uint(op.invoke_ns);
-    out.Key("return_ns");
-    if (op.return_ns) {
-      out.Uint(*op.return_ns);
-    } else {
-      out.Null();
-    }
-    out.Key("status");
-    out.Text(op.status);
-    out.Key("lease");
-    out.Int(op.lease);
-    out.Key("ttl");
-    out.Int(op.ttl_seconds);
+    out.Text("record", record);
+    out.Uint("client", op.client);
+    out.Uint("op_id", op.op_id);
+    out.Text("f", op.f);
+    out.Uint("node", op.node);
+    out.Uint("invoke_ns", op.invoke_ns);
+    out.UintOrNull("return_ns", op.return_ns);
+    out.Text("status", op.status);
+    out.Int("lease", op.lease);
+    out.Int("ttl", op.ttl_seconds);
     if (!op.key.empty()) {
-      out.Key("key");
-      out.Bytes(op.key);
-      out.Key("value");
-      out.Bytes(op.value);
+      out.Bytes("key", op.key);
+      out.Bytes("value", op.value);
     }
-    if (op.revision) {
-      out.Key("revision");
-      out.Int(*op.revision);
-    }
-    if (!op.error.empty()) {
-      out.Key("error");
-      out.Text(op.error);
-    }
+    if (op.revision) out.Int("revision", *op.revision);
+    if (!op.error.empty()) out.Text("error", op.error);
     out.w.EndObject();
     lines += out.str();
     lines += '\n';

@@ -22,6 +22,7 @@ struct HistoryOp {
   std::string key;
   std::optional<std::string> value;          // put, txn: the value written
   std::optional<std::string> compare_value;  // txn: the expected value
+  bool compare_absent = false;               // txn: compares "the key is absent" (null)
   std::optional<std::string> result;         // get (ok): the value read; none = absent
   bool result_present = false;               // get (ok): whether `result` is meaningful
   std::optional<bool> succeeded;             // txn (ok)

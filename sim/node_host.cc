@@ -33,30 +33,33 @@ void NodeHost::Start() {
   CHECK(!up());
   ++epoch_;
   progress_invariants_ = raft::ProgressInvariants();
-  Result<storage::Recovered> r =
-      storage::Recover(disk_.fs(), storage::WalOptions{1 << 20}, &wal_);
-  if (!r && disk_.full()) return StopOnDiskError(r.error().message);
-  if (!r) {
-    // A damaged disk: the member refuses to start (never applies bad state).
-    failed_ = true;
-    failure_ = r.error().message;
-    trace_->Add(queue_->now(), TraceKind::kFault, id_, 1, 0, 0,
-                "recovery refused: " + r.error().message);
-    return;
-  }
   server::ServerConfig sc = config_.server;
   sc.id = id_;
-  sc.incarnation = ++incarnation_;
-  server_ = std::make_unique<server::Server>(sc, &raft_prng_, *r, initial_, LocalMs());
+  sc.incarnation = incarnation_ + 1;
+  Result<std::unique_ptr<host::Member>> opened = host::Member::Open(
+      sc, disk_.fs(), storage::WalOptions{1 << 20}, &raft_prng_, initial_, LocalMs());
+  if (!opened && disk_.full()) return StopOnDiskError(opened.error().message);
+  if (!opened) {
+    // A damaged disk: the member refuses to start (never applies bad state).
+    failed_ = true;
+    failure_ = opened.error().message;
+    trace_->Add(queue_->now(), TraceKind::kFault, id_, 1, 0, 0,
+                "recovery refused: " + opened.error().message);
+    return;
+  }
+  ++incarnation_;
+  member_ = std::move(*opened);
+  server_ = &member_->server();
+  const storage::Recovered& r = member_->recovered();
   durable_ = DurableLog{};
   if (!SaveLocalSnapshot()) return;
   ready_in_flight_ = false;
   paused_ = false;
   last_role_ = raft::StateRole::kFollower;
   last_term_ = server_->raw_node().raft().term();
-  trace_->Add(queue_->now(), TraceKind::kFault, id_, 2, r->entries.size(), 0,
-              fmt::format("started: recovered {} entries after snapshot {}", r->entries.size(),
-                          r->snapshot ? r->snapshot->metadata.index : 0));
+  trace_->Add(queue_->now(), TraceKind::kFault, id_, 2, r.entries.size(), 0,
+              fmt::format("started: recovered {} entries after snapshot {}", r.entries.size(),
+                          r.snapshot ? r.snapshot->metadata.index : 0));
   if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/true);
   ScheduleTick();
   Pump();
@@ -89,8 +92,8 @@ void NodeHost::CrashWithSynced(const raft::Ready* synced_ready) {
   crash_after_propose_ = false;
   apply_scheduled_ = false;
   apply_due_ = false;
-  server_.reset();
-  wal_.reset();
+  server_ = nullptr;
+  member_.reset();
   for (const raft::Message& m : held_) SnapshotStatus(m, /*failed=*/true);
   held_.clear();
   held_reports_.clear();
@@ -204,17 +207,12 @@ void NodeHost::Pump() {
       if (!up() || paused_) return;
     }
   }
-  if (ready_in_flight_ || !server_->HasReady()) return;
-  raft::Ready rd = server_->GetReady();
+  if (ready_in_flight_) return;
+  Result<std::optional<raft::Ready>> persisted = member_->Persist();
+  if (!persisted) return StopOnDiskError(persisted.error().message);
+  if (!persisted->has_value()) return;
+  raft::Ready rd = std::move(**persisted);
   ready_in_flight_ = true;
-  if (!rd.snapshot.IsEmpty()) {
-    Status saved = storage::SaveSnapshot(disk_.fs(), rd.snapshot);
-    if (saved) saved = wal_->SaveSnapshotInstalled(rd.snapshot.metadata.index, rd.snapshot.metadata.term);
-    if (!saved) return StopOnDiskError(saved.error().message);
-  }
-  if (Status saved = wal_->Save(rd.hard_state, rd.entries); !saved) {
-    return StopOnDiskError(saved.error().message);
-  }
   trace_->Add(queue_->now(), TraceKind::kPersist, id_, rd.entries.size(), rd.hard_state.commit,
               rd.hard_state.term,
               [&] {
@@ -242,7 +240,7 @@ void NodeHost::Pump() {
 
 void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
   CHECK_EQ(epoch, epoch_);
-  if (Status synced = wal_->Sync(); !synced) return StopOnDiskError(synced.error().message);
+  if (Status synced = member_->Sync(); !synced) return StopOnDiskError(synced.error().message);
   trace_->Add(queue_->now(), TraceKind::kFsync, id_, 0, 0, 0, "fsync done");
   const raft::Raft& r = server_->raw_node().raft();
   if (crash_after_propose_ && !rd.entries.empty() && r.state() == raft::StateRole::kLeader &&
@@ -261,11 +259,11 @@ void NodeHost::FinishReady(uint64_t epoch, raft::Ready rd) {
   // Applied now: whatever was deferred (always before a snapshot), then this Ready's entries.
   if (!defer || !rd.snapshot.IsEmpty()) TraceDeferredApplies();
   if (!defer) TraceApplies(rd.committed_entries);
-  server_->Advance(rd, LocalMs(),
-                   defer ? server::Server::Apply::kDeferred : server::Server::Apply::kNow);
+  const Status advanced = member_->Advance(
+      rd, LocalMs(), defer ? server::Server::Apply::kDeferred : server::Server::Apply::kNow);
   if (defer) ScheduleApply();
   if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/false);
-  if (!SaveLocalSnapshot()) return;
+  if (!advanced) return StopOnDiskError(advanced.error().message);
   ready_in_flight_ = false;
   Role();
   Pump();
@@ -300,19 +298,15 @@ void NodeHost::ScheduleApply() {
 void NodeHost::ApplyDeferred() {
   if (!up() || server_->deferred().empty()) return;
   TraceDeferredApplies();
-  server_->ApplyDeferred(LocalMs());
+  const Status applied = member_->ApplyDeferred(LocalMs());
   if (cb_.applied) cb_.applied(id_, *server_, /*restarted=*/false);
-  if (!SaveLocalSnapshot()) return;
+  if (!applied) return StopOnDiskError(applied.error().message);
   Role();
   Pump();
 }
 
 bool NodeHost::SaveLocalSnapshot() {
-  std::optional<raft::Snapshot> s = server_->TakeSnapshotToSave();
-  if (!s) return true;
-  Status saved = storage::SaveSnapshot(disk_.fs(), *s);
-  if (saved) saved = wal_->ReleaseTo(s->metadata.index);
-  if (saved) saved = storage::ReleaseSnapshots(disk_.fs(), 2);
+  const Status saved = member_->SaveSnapshotTaken();
   if (!saved) {
     StopOnDiskError(saved.error().message);
     return false;
@@ -334,7 +328,7 @@ raft::StepResult NodeHost::ProposeConfChange(const raft::ConfChangeV2& cc) {
 }
 
 void NodeHost::SendMessages(raft::Ready* rd) {
-  std::vector<raft::Message> messages = std::exchange(rd->messages, {});
+  std::vector<raft::Message> messages = member_->TakeMessages(rd);
   for (raft::Message& m : messages) {
     trace_->Add(queue_->now(), TraceKind::kSend, id_, m.to, static_cast<uint64_t>(m.type), m.term,
                 [&] { return "send " + raft::DescribeMessage(m); });

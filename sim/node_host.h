@@ -1,9 +1,11 @@
 // NodeHost: one simulated member process — a KV server, its disk and its
 // clock — driven through the Ready loop with a real durability boundary:
 // a Ready's records are appended to the WAL, and only when the simulated
-// fsync completes are its messages sent and is it applied (Advance). A
-// crash forgets everything volatile, lets the disk lose or tear unsynced
-// writes, and a restart recovers through core/storage.
+// fsync completes are its messages sent and is it applied (Advance). The
+// durable part, shared with the live runner, is core/host/member.h; this
+// class adds simulated time, fsync latency, faults and the trace. A crash
+// forgets everything volatile, lets the disk lose or tear unsynced writes,
+// and a restart recovers through the Member.
 #pragma once
 
 #include <deque>
@@ -12,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "core/host/member.h"
 #include "core/raft/progress_invariants.h"
 #include "core/server/server.h"
 #include "sim/commit_safety.h"
@@ -100,10 +103,10 @@ class NodeHost {
   void CancelWatch(int64_t watch_id);
 
   raft::NodeId id() const { return id_; }
-  bool up() const { return server_ != nullptr; }
+  bool up() const { return member_ != nullptr; }
   bool paused() const { return paused_; }
   bool failed() const { return failed_; }  // stopped after a disk error
-  server::Server* server() { return server_.get(); }
+  server::Server* server() { return server_; }
   NodeClock& clock() { return clock_; }
   uint64_t incarnation() const { return incarnation_; }
   int64_t LocalMs() const { return clock_.Local(queue_->now()) / 1'000'000; }
@@ -120,6 +123,7 @@ class NodeHost {
   void ApplyDeferred();
   void TraceApplies(const std::vector<raft::Entry>& entries);
   void TraceDeferredApplies();  // what the server's queue holds, about to apply
+  // Writes a snapshot the server took; false (and the member stopped) on a disk error.
   bool SaveLocalSnapshot();
   void Role();
   // A write or fsync failed: like etcd, the member stops rather than go on
@@ -138,8 +142,8 @@ class NodeHost {
   Trace* trace_;
   Callbacks cb_;
   NodeClock clock_;
-  std::unique_ptr<server::Server> server_;
-  std::optional<storage::Wal> wal_;
+  std::unique_ptr<host::Member> member_;  // null while down
+  server::Server* server_ = nullptr;      // member_'s server, while up
   uint64_t incarnation_ = 0;  // durable boot counter (kept outside the disk model)
   uint64_t epoch_ = 0;        // invalidates events of an earlier incarnation
   bool ready_in_flight_ = false;

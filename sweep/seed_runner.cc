@@ -171,30 +171,19 @@ std::string ViolationClass(const std::string& violation) {
 std::string OutcomeJson(const std::string& scenario, const SeedOutcome& o) {
   checker::json::Out out;
   out.w.StartObject();
-  out.Key("scenario");
-  out.Text(scenario);
-  out.Key("seed");
-  out.Uint(o.seed);
-  out.Key("verdict");
-  out.Text(VerdictName(o.verdict));
+  out.Text("scenario", scenario);
+  out.Uint("seed", o.seed);
+  out.Text("verdict", VerdictName(o.verdict));
   out.Key("violations");
   out.w.StartArray();
   for (const std::string& v : o.violations) out.Text(v);
   out.w.EndArray();
-  out.Key("trace_hash");
-  out.Text(fmt::format("{:016x}", o.trace_hash));
-  out.Key("sim_time_ns");
-  out.Uint(o.sim_time);
-  out.Key("events");
-  out.Uint(o.events);
-  out.Key("ops");
-  out.Uint(o.ops);
-  out.Key("faults");
-  out.Uint(o.faults);
-  // Milliseconds with one decimal, as the format has always had them.
-  out.Key("wall_ms");
-  const std::string wall = fmt::format("{:.1f}", o.wall_ms);
-  out.w.RawValue(wall.data(), wall.size(), rapidjson::kNumberType);
+  out.Text("trace_hash", fmt::format("{:016x}", o.trace_hash));
+  out.Uint("sim_time_ns", o.sim_time);
+  out.Uint("events", o.events);
+  out.Uint("ops", o.ops);
+  out.Uint("faults", o.faults);
+  out.Fixed("wall_ms", o.wall_ms, 1);  // one decimal, as the format has always had
   out.w.EndObject();
   return out.str();
 }

@@ -28,7 +28,7 @@ bool WritesData(const serverpb::InternalRequest& r) {
 
 namespace {
 
-std::set<raft::NodeId> Members(const raft::ConfState& cs) {
+std::set<raft::NodeId> MemberIds(const raft::ConfState& cs) {
   std::set<raft::NodeId> out(cs.voters.begin(), cs.voters.end());
   out.insert(cs.learners.begin(), cs.learners.end());
   out.insert(cs.voters_outgoing.begin(), cs.voters_outgoing.end());
@@ -39,8 +39,8 @@ std::set<raft::NodeId> Members(const raft::ConfState& cs) {
 }  // namespace
 
 bool Server::AddsMember(const raft::ConfState& before, const raft::ConfState& after) {
-  const std::set<raft::NodeId> had = Members(before);
-  for (raft::NodeId id : Members(after)) {
+  const std::set<raft::NodeId> had = MemberIds(before);
+  for (raft::NodeId id : MemberIds(after)) {
     if (!had.contains(id)) return true;
   }
   return false;
@@ -56,6 +56,7 @@ void Server::ApplyEntry(const raft::Entry& e, int64_t now_ms) {
     CHECK_MSG(cc.has_value(), "committed conf change does not decode");
     const raft::ConfState before = conf_state_;
     conf_state_ = raw_->ApplyConfChange(*cc);
+    ApplyMemberChange(*cc, before);
     // A member (re-)added under an id that a snapshot left out refuses that
     // snapshot, and with no new entries no newer one would ever be taken:
     // the leader would send it forever (scenarios/membership-changes.yaml,
@@ -120,6 +121,8 @@ void Server::ApplyRequest(const serverpb::InternalRequest& r, int64_t now_ms,
     ApplyLeaseGrant(r.lease_grant(), now_ms, resp);
   } else if (r.has_lease_revoke()) {
     ApplyLeaseRevoke(r.lease_revoke(), resp);
+  } else if (r.has_member_attributes()) {
+    ApplyMemberAttributes(r.member_attributes());
   } else if (r.has_alarm()) {
     if (r.alarm().action() == serverpb::ALARM_ACTIVATE) nospace_ = true;
     if (r.alarm().action() == serverpb::ALARM_DEACTIVATE) nospace_ = false;
@@ -178,7 +181,7 @@ bool Server::SetKvResult(mvcc::KvStatus status, serverpb::ClientResponse* resp) 
 
 etcdserverpb::ResponseHeader Server::Header(int64_t revision) const {
   etcdserverpb::ResponseHeader h;
-  h.set_cluster_id(1);
+  h.set_cluster_id(config_.cluster_id);
   h.set_member_id(config_.id);
   h.set_revision(revision);
   h.set_raft_term(raw_->raft().term());

@@ -43,6 +43,11 @@ void Server::Submit(const serverpb::ClientRequest& req, int64_t now_ms) {
       }
       SubmitWrite(req, now_ms);
       return;
+    case R::kMemberAdd:
+    case R::kMemberRemove:
+    case R::kMemberPromote:
+      SubmitMemberChange(req, now_ms);
+      return;
     case R::REQUEST_NOT_SET:
       RespondError(req.id(), kErrEmptyRequest);
       return;

@@ -28,6 +28,8 @@ Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered&
     // the initial configuration. The host persists it like any snapshot.
     CHECK(!initial.voters.empty());
     consistent_index_ = 1;
+    conf_state_ = initial;
+    for (const serverpb::MemberInfo& m : config.initial_members) members_[m.id()] = m;
     snapshot.metadata = raft::SnapshotMetadata{initial, 1, 1};
     snapshot.data = EncodeState();
     snapshot_to_save_ = snapshot;
@@ -80,7 +82,26 @@ std::string Server::EncodeState() const {
   for (const auto& [origin, ids] : applied_ids_) {
     for (uint64_t id : ids) st.add_applied_ids(id);
   }
+  for (const auto& [id, info] : members_) *st.add_members() = info;
   return st.SerializeAsString();
+}
+
+Status Server::ValidateState(const std::string& bytes) {
+  serverpb::ServerState st;
+  if (!st.ParseFromString(bytes)) {
+    return MakeError(ErrorCode::kCorruption, "snapshot state is not a ServerState");
+  }
+  // The TTL floor only matters for leases granted later; any value decodes.
+  Result<lease::Lessor> lessor = lease::Lessor::Decode(st.lessor(), 1);
+  if (!lessor) return tl::unexpected(lessor.error());
+  Result<mvcc::KvStore> kv = mvcc::DecodeSnapshot(st.mvcc(), BugSet{});
+  if (!kv) return tl::unexpected(kv.error());
+  for (const serverpb::MemberInfo& m : st.members()) {
+    if (m.id() == raft::kNone || m.id() >= (uint64_t{1} << 16)) {
+      return MakeError(ErrorCode::kCorruption, "snapshot state names a member id out of range");
+    }
+  }
+  return OkStatus();
 }
 
 void Server::RestoreState(const std::string& bytes) {
@@ -99,6 +120,8 @@ void Server::RestoreState(const std::string& bytes) {
   nospace_ = st.nospace();
   applied_ids_.clear();
   for (uint64_t id : st.applied_ids()) applied_ids_[id >> 48].insert(id);
+  members_.clear();
+  for (const serverpb::MemberInfo& m : st.members()) members_[m.id()] = m;
   db_bytes_ = 0;
   for (const auto& [rev, record] : kv_->records()) {
     db_bytes_ += static_cast<int64_t>(record.kv.key().size() + record.kv.value().size());
@@ -109,6 +132,7 @@ void Server::Tick(int64_t now_ms) {
   raw_->Tick();
   ExpireRequests(now_ms);
   ExpireLeases(now_ms);
+  MaybePublish(now_ms);
   if (config_.watch_progress_ms > 0 && now_ms - last_progress_ms_ >= config_.watch_progress_ms) {
     last_progress_ms_ = now_ms;
     watchable_.TickProgress();

@@ -93,6 +93,8 @@ class Server {
   watch::CreateResult Watch(const etcdserverpb::WatchCreateRequest& req);
   watch::WatchStatus CancelWatch(int64_t watch_id) { return watchable_.Cancel(watch_id); }
   std::map<int64_t, std::vector<etcdserverpb::WatchResponse>> DrainWatches();
+  // A bookmark (progress response) to every synced watcher (WatchProgressRequest).
+  void RequestWatchProgress() { watchable_.RequestProgress(); }
 
   // --- inspection --------------------------------------------------------
   raft::NodeId id() const { return config_.id; }
@@ -103,10 +105,23 @@ class Server {
   const lease::Lessor& lessor() const { return *lessor_; }
   uint64_t consistent_index() const { return consistent_index_; }
   bool nospace() const { return nospace_; }
+  // Key and value bytes ever written (the store never shrinks, like a
+  // backend before defragmentation): what the quota and Status report.
+  int64_t db_bytes() const { return db_bytes_; }
   size_t pending_requests() const { return pending_writes_.size() + pending_reads_.size(); }
   // The KV hash at the current revision (etcd's HashKV), to compare replicas.
   uint32_t KvHash() const;
+  // The members, by id, with the names and URLs known for them (etcd's
+  // MemberList; members.cc).
+  std::vector<etcdserverpb::Member> Members() const;
+  const raft::ConfState& conf_state() const { return conf_state_; }
+  // A response header: cluster and member ids, `revision`, the Raft term.
+  etcdserverpb::ResponseHeader Header(int64_t revision) const;
   std::string EncodeState() const;  // the ServerState bytes of a snapshot
+  // Whether `bytes` is ServerState a server could restore. A host checks a
+  // snapshot that arrives from a peer with this before the core sees it:
+  // the core itself stops (CHECK) on state it cannot restore.
+  static Status ValidateState(const std::string& bytes);
 
  private:
   struct PendingWrite {
@@ -146,6 +161,11 @@ class Server {
   void ApplyLeaseRevoke(const etcdserverpb::LeaseRevokeRequest& req,
                         serverpb::ClientResponse* resp);
   bool SetKvResult(mvcc::KvStatus status, serverpb::ClientResponse* resp) const;
+  // members.cc
+  void SubmitMemberChange(const serverpb::ClientRequest& req, int64_t now_ms);
+  void ApplyMemberChange(const raft::ConfChangeV2& cc, const raft::ConfState& before);
+  void ApplyMemberAttributes(const serverpb::MemberInfo& attributes);
+  void MaybePublish(int64_t now_ms);
   // requests.cc
   void SubmitWrite(const serverpb::ClientRequest& req, int64_t now_ms);
   void SubmitRead(const serverpb::ClientRequest& req, int64_t now_ms);
@@ -157,8 +177,6 @@ class Server {
   uint64_t NextInternalId() {
     return (config_.id << 48) | ((config_.incarnation & 0xFFFF) << 32) | (++sequence_ & 0xFFFFFFFF);
   }
-  etcdserverpb::ResponseHeader Header(int64_t revision) const;
-
   ServerConfig config_;
   raft::MemoryStorage storage_;  // mirror of the durable log the host keeps
   std::unique_ptr<raft::RawNode> raw_;
@@ -187,6 +205,10 @@ class Server {
   bool nospace_proposed_ = false;
   int64_t db_bytes_ = 0;  // payload bytes written (the backend does not shrink)
   std::map<int64_t, int64_t> revoke_proposed_at_;  // lease -> when we last proposed its revoke
+  // Names and URLs of members, by id; replicated (ServerState.members).
+  // Invariant: every id is in conf_state_.
+  std::map<raft::NodeId, serverpb::MemberInfo> members_;
+  int64_t last_publish_ms_ = -1'000'000'000;  // when MaybePublish last proposed
 };
 
 }  // namespace raftlab::server

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/base/bugs.h"
 #include "core/raft/logger.h"
 #include "core/raft/read_only.h"
 #include "core/raft/types.h"
+#include "server.pb.h"
 
 namespace raftlab::server {
 
@@ -34,6 +36,14 @@ struct ServerConfig {
   size_t max_inflight_msgs = 256;
   uint64_t max_uncommitted_bytes = 0;  // leader's uncommitted payload limit (0: none)
   raft::Logger* logger = nullptr;
+  // In every response header, and checked on every peer connection.
+  uint64_t cluster_id = 1;
+  // A new cluster's members (names and peer URLs), part of the bootstrap
+  // state; empty in the simulator, where members have no URLs.
+  std::vector<serverpb::MemberInfo> initial_members;
+  // This member's name and client URLs, published through Raft once it
+  // knows a leader (etcd's publish); no name: nothing is published.
+  serverpb::MemberInfo local_attributes;
   // Planted bugs (the bug zoo), handed on to Raft; empty in every correct run.
   BugSet bugs;
 

@@ -56,21 +56,10 @@ std::string Indent(const std::string& text) {
   return out;
 }
 
-const char* LevelName(raft::LogLevel level) {
-  switch (level) {
-    case raft::LogLevel::kDebug: return "DEBUG";
-    case raft::LogLevel::kInfo: return "INFO";
-    case raft::LogLevel::kWarn: return "WARN";
-    case raft::LogLevel::kError: return "ERROR";
-    case raft::LogLevel::kNone: return "NONE";
-  }
-  return "?";
-}
-
 }  // namespace
 
 void InteractionEnv::BufferLogger::Log(raft::LogLevel level, const std::string& line) {
-  buffer_ += std::string(LevelName(level)) + " " + line + "\n";
+  buffer_ += std::string(raft::LogLevelName(level)) + " " + line + "\n";
 }
 
 InteractionEnv::InteractionEnv(uint64_t seed) : net_(seed, &logger_) {}

@@ -1,0 +1,120 @@
+# Helpers for the live tests (ctest label `live`): members on 127.0.0.1 at
+# random free ports, every process started here stopped by its own pid on
+# exit (SIGCONT first, for one a test stopped; SIGKILL after 5 s), every wait
+# bounded. Source it; call live_init first.
+set -u
+export ETCDCTL_API=3
+LIVE_PIDS=()
+LIVE_DIR=""
+
+live_fail() {
+  echo "FAIL: $*" >&2
+  for f in "$LIVE_DIR"/*.log; do
+    [ -f "$f" ] && { echo "--- $f (last 30 lines)" >&2; tail -30 "$f" >&2; }
+  done
+  exit 1
+}
+
+live_cleanup() {
+  local pid
+  for pid in "${LIVE_PIDS[@]}"; do
+    kill -CONT "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null
+  done
+  local deadline=$((SECONDS + 5))
+  for pid in "${LIVE_PIDS[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  [ -n "$LIVE_DIR" ] && rm -rf "$LIVE_DIR"
+}
+
+# live_init RAFTLAB: a work directory and the cleanup trap.
+live_init() {
+  RAFTLAB=$1
+  LIVE_DIR=$(mktemp -d /tmp/raftlab-live-XXXXXX)
+  trap live_cleanup EXIT
+}
+
+# Prints N distinct ports nobody listens on (random, 20000-59999).
+live_ports() {
+  local n=$1 found=() p
+  while [ ${#found[@]} -lt "$n" ]; do
+    p=$((20000 + RANDOM % 40000))
+    if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then continue; fi
+    [[ " ${found[*]} " == *" $p "* ]] && continue
+    found+=("$p")
+  done
+  echo "${found[@]}"
+}
+
+# live_cluster N [node flags...]: lays out N members (CLIENT[i], PEER[i],
+# NAME[i], ENDPOINTS, INITIAL_CLUSTER) and starts them.
+live_cluster() {
+  local n=$1
+  shift
+  local ports
+  read -r -a ports <<< "$(live_ports $((2 * n)))"
+  NAME=(); CLIENT=(); PEER=(); ENDPOINTS=""; INITIAL_CLUSTER=""; NODE_FLAGS=("$@")
+  local i
+  for ((i = 0; i < n; i++)); do
+    NAME+=("n$((i + 1))")
+    CLIENT+=("${ports[$((2 * i))]}")
+    PEER+=("${ports[$((2 * i + 1))]}")
+    ENDPOINTS+="${ENDPOINTS:+,}127.0.0.1:${CLIENT[$i]}"
+    INITIAL_CLUSTER+="${INITIAL_CLUSTER:+,}${NAME[$i]}=http://127.0.0.1:${PEER[$i]}"
+  done
+  NODE_PID=()
+  for ((i = 0; i < n; i++)); do live_start "$i"; done
+}
+
+# live_start I: (re)starts member I on its data directory.
+live_start() {
+  local i=$1
+  "$RAFTLAB" node --name "${NAME[$i]}" --data-dir "$LIVE_DIR/${NAME[$i]}" \
+    --listen-peer "http://127.0.0.1:${PEER[$i]}" --listen-client "http://127.0.0.1:${CLIENT[$i]}" \
+    --initial-cluster "$INITIAL_CLUSTER" --log "$LIVE_DIR/${NAME[$i]}.log" "${NODE_FLAGS[@]}" \
+    2>>"$LIVE_DIR/${NAME[$i]}.stderr" &
+  NODE_PID[$i]=$!
+  LIVE_PIDS+=("$!")
+}
+
+# live_kill I SIGNAL
+live_kill() { kill "-$2" "${NODE_PID[$1]}"; }
+
+# live_leader: prints the index of the member that leads (waits up to 20 s).
+live_leader() {
+  local deadline=$((SECONDS + 20)) i status
+  while [ $SECONDS -lt $deadline ]; do
+    for ((i = 0; i < ${#NAME[@]}; i++)); do
+      status=$(timeout 2 etcdctl --endpoints="127.0.0.1:${CLIENT[$i]}" --command-timeout=1s \
+               endpoint status 2>/dev/null) || continue
+      if [ "$(echo "$status" | awk -F', ' '{print $5}')" = "true" ]; then
+        echo "$i"
+        return 0
+      fi
+    done
+    sleep 0.2
+  done
+  return 1
+}
+
+# live_expect WANT CMD...: runs CMD (bounded), compares stdout with WANT.
+live_expect() {
+  local want=$1
+  shift
+  local got
+  got=$(timeout 20 "$@" 2>"$LIVE_DIR/last.stderr") || live_fail "$* exited $?: $(cat "$LIVE_DIR/last.stderr")"
+  [ "$got" = "$want" ] || live_fail "$*: got [$got], want [$want]"
+}
+
+# live_expect_error EXIT TEXT CMD...: CMD must exit EXIT with TEXT on stderr.
+live_expect_error() {
+  local want_exit=$1 text=$2
+  shift 2
+  timeout 20 "$@" >"$LIVE_DIR/last.stdout" 2>"$LIVE_DIR/last.stderr"
+  local got=$?
+  [ "$got" = "$want_exit" ] || live_fail "$*: exit $got, want $want_exit: $(cat "$LIVE_DIR/last.stderr")"
+  grep -qF -- "$text" "$LIVE_DIR/last.stderr" || live_fail "$*: stderr lacks [$text]: $(cat "$LIVE_DIR/last.stderr")"
+}
