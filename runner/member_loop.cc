@@ -25,7 +25,7 @@ bool SameMembers(const std::vector<etcdserverpb::Member>& a,
 
 Result<std::unique_ptr<MemberLoop>> MemberLoop::Open(const Options& options, Hooks hooks,
                                                      storage::FileSystem* fs) {
-  std::unique_ptr<MemberLoop> loop(new MemberLoop(options, std::move(hooks), fs));
+  std::unique_ptr<MemberLoop> loop(new MemberLoop(options, std::move(hooks)));
   Result<std::unique_ptr<host::Member>> m = host::Member::Open(
       options.server, fs, options.wal, &loop->prng_, options.initial, loop->NowMs());
   if (!m) return tl::unexpected(m.error());
@@ -35,8 +35,8 @@ Result<std::unique_ptr<MemberLoop>> MemberLoop::Open(const Options& options, Hoo
   return loop;
 }
 
-MemberLoop::MemberLoop(const Options& options, Hooks hooks, storage::FileSystem* fs)
-    : options_(options), hooks_(std::move(hooks)), fs_(fs), prng_(options.prng_seed),
+MemberLoop::MemberLoop(const Options& options, Hooks hooks)
+    : options_(options), hooks_(std::move(hooks)), prng_(options.prng_seed),
       epoch_(Clock::now()), next_tick_(epoch_) {}
 
 MemberLoop::~MemberLoop() { Stop(); }

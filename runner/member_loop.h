@@ -120,7 +120,7 @@ class MemberLoop {
     uint64_t request_id = 0;
   };
 
-  MemberLoop(const Options& options, Hooks hooks, storage::FileSystem* fs);
+  MemberLoop(const Options& options, Hooks hooks);
   void Post(std::function<void()> fn);
   void Loop();
   int64_t NowMs() const;
@@ -135,7 +135,6 @@ class MemberLoop {
 
   Options options_;
   Hooks hooks_;
-  storage::FileSystem* fs_;
   Prng prng_;
   std::unique_ptr<host::Member> member_;
   const std::chrono::steady_clock::time_point epoch_;
