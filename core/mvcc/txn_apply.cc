@@ -12,6 +12,18 @@ using etcdserverpb::ResponseOp;
 using etcdserverpb::TxnRequest;
 using etcdserverpb::TxnResponse;
 
+namespace {
+
+void SetOpHeader(ResponseOp* op, int64_t revision) {
+  if (op->has_response_range()) op->mutable_response_range()->mutable_header()->set_revision(revision);
+  if (op->has_response_put()) op->mutable_response_put()->mutable_header()->set_revision(revision);
+  if (op->has_response_delete_range()) {
+    op->mutable_response_delete_range()->mutable_header()->set_revision(revision);
+  }
+}
+
+}  // namespace
+
 class TxnExecutor {
  public:
   explicit TxnExecutor(KvStore* store) : store_(*store) {}
@@ -64,7 +76,13 @@ class TxnExecutor {
             store_.ExecuteDeleteRange(ctx, op.request_delete_range());
       } else if (op.has_request_txn()) {
         *out->mutable_response_txn() = Execute(ctx, op.request_txn(), path, pos);
+        // etcd leaves a nested txn's header empty (present, revision 0).
+        out->mutable_response_txn()->mutable_header()->Clear();
       }
+      // Each op's header has the revision as of that op, as etcd's write txn
+      // reports it: the old R until the txn has changed something, the new
+      // one after (so a range before the txn's first write shows the old R).
+      SetOpHeader(out, store_.ReadRevision(*ctx));
       // An empty RequestOp yields an empty ResponseOp, as in etcd.
     }
     const auto& branch = resp.succeeded() ? req.success() : req.failure();
@@ -76,22 +94,6 @@ class TxnExecutor {
   KvStore& store_;
 };
 
-namespace {
-
-void SetHeaders(TxnResponse* resp, int64_t revision) {
-  resp->mutable_header()->set_revision(revision);
-  for (ResponseOp& op : *resp->mutable_responses()) {
-    if (op.has_response_range())
-      op.mutable_response_range()->mutable_header()->set_revision(revision);
-    if (op.has_response_put()) op.mutable_response_put()->mutable_header()->set_revision(revision);
-    if (op.has_response_delete_range()) {
-      op.mutable_response_delete_range()->mutable_header()->set_revision(revision);
-    }
-    if (op.has_response_txn()) SetHeaders(op.mutable_response_txn(), revision);
-  }
-}
-
-}  // namespace
 
 Outcome<TxnResponse> KvStore::Txn(const TxnRequest& req) {
   Outcome<TxnResponse> out;
@@ -111,7 +113,7 @@ Outcome<TxnResponse> KvStore::Txn(const TxnRequest& req) {
   CHECK_EQ(pos, path.size());
   const int64_t revision = EndWrite(ctx);  // S5.4, S5.6: one revision, or none
   CHECK_EQ(revision, before + (ctx.next_sub > 0 ? 1 : 0));
-  SetHeaders(&out.response, revision);
+  out.response.mutable_header()->set_revision(revision);
   return out;
 }
 

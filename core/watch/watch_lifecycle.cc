@@ -11,6 +11,10 @@ using etcdserverpb::WatchCreateRequest;
 
 CreateResult WatchableStore::Create(const WatchCreateRequest& req) {
   CreateResult out;
+  if (IsEmptyRange(req)) {  // checked first, as in etcd's watchStream.Watch
+    out.status = WatchStatus::kEmptyRange;
+    return out;
+  }
   int64_t id = req.watch_id();
   if (id != 0 && watchers_.contains(id)) {
     out.status = WatchStatus::kWatchIdExists;
@@ -58,10 +62,12 @@ void WatchableStore::Remove(int64_t watch_id) {
 void WatchableStore::CancelCompacted(Watcher* w) {
   CHECK(!w->synced);
   CHECK_LT(w->next_revision, kv_->compact_revision());
+  // etcd 3.4's shape: header revision 0, no cancel reason; clients read
+  // compact_revision != 0 as "required revision has been compacted".
   auto resp = NewResponse(w->id);
+  resp.mutable_header()->set_revision(0);
   resp.set_canceled(true);
   resp.set_compact_revision(kv_->compact_revision());
-  resp.set_cancel_reason("mvcc: required revision has been compacted");  // etcd's ErrCompacted
   outbox_[w->id].push_back(std::move(resp));
   Remove(w->id);
 }
@@ -100,27 +106,47 @@ void WatchableStore::SyncWatchers() {
   }
   CHECK_LE(high, current);
   if (low <= current) CHECK_LE(low, high);
-  // One pass over the history [low, high] for all unsynced watchers.
-  std::map<int64_t, std::map<int64_t, std::vector<mvccpb::Event>>> per_watcher;
+  // One pass over the history [low, high] for all unsynced watchers; each
+  // gets one batch of up to batch_revisions_max revisions (etcd's
+  // eventBatch), and a watcher with more left resumes from there next time.
+  struct Batch {
+    std::vector<mvccpb::Event> events;
+    int64_t revisions = 0;
+    int64_t more = 0;  // the first revision left out, if any
+  };
+  std::map<int64_t, Batch> batches;
   const auto& records = kv_->records();
   for (auto it = records.lower_bound(mvcc::Revision{low, 0});
        it != records.end() && it->first.main <= high; ++it) {
     const mvcc::Record& record = it->second;
+    const int64_t rev = it->first.main;
     mvccpb::Event event;
     event.set_type(record.tombstone ? mvccpb::Event::DELETE : mvccpb::Event::PUT);
     *event.mutable_kv() = record.kv;
     for (int64_t id : unsynced_.Stab(record.kv.key())) {
       const Watcher& w = watchers_.at(id);
-      if (it->first.main < w.next_revision) continue;
-      per_watcher[id][it->first.main].push_back(w.prev_kv ? WithPrevKv(event) : event);
+      if (rev < w.next_revision) continue;
+      Batch& b = batches[id];
+      if (b.more != 0) continue;
+      if (b.events.empty() || rev > b.events.back().kv().mod_revision()) {
+        if (b.revisions == options_.batch_revisions_max) {
+          b.more = rev;
+          continue;
+        }
+        ++b.revisions;
+      }
+      b.events.push_back(w.prev_kv ? WithPrevKv(event) : event);
     }
   }
-  for (auto& [id, revisions] : per_watcher) {
-    for (auto& [revision, events] : revisions) Deliver(&watchers_.at(id), revision, events);
-  }
+  for (auto& [id, b] : batches) Deliver(&watchers_.at(id), b.events);
   std::vector<int64_t> caught_up;
   for (auto& [id, w] : watchers_) {
     if (w.synced || w.next_revision > high + 1) continue;
+    auto b = batches.find(id);
+    if (b != batches.end() && b->second.more != 0) {
+      w.next_revision = b->second.more;
+      continue;
+    }
     w.next_revision = high + 1;
     if (w.next_revision > current) caught_up.push_back(id);
   }

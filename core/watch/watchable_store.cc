@@ -13,7 +13,8 @@ using etcdserverpb::WatchResponse;
 WatchableStore::WatchableStore(mvcc::KvStore* kv, WatchOptions options)
     : kv_(kv), options_(options) {
   CHECK(kv_ != nullptr);
-  CHECK_GE(options_.fragment_events_max, 1u);
+  CHECK_GE(options_.fragment_bytes, 1u);
+  CHECK_GE(options_.batch_revisions_max, 1);
 }
 
 mvcc::Outcome<etcdserverpb::PutResponse> WatchableStore::Put(
@@ -76,36 +77,61 @@ void WatchableStore::Notify(std::vector<mvccpb::Event> changes) {
   }
   for (auto& [id, events] : per_watcher) {
     CHECK(!events.empty());
-    Deliver(&watchers_.at(id), revision, events);
+    Deliver(&watchers_.at(id), events);
   }
 }
 
-void WatchableStore::Deliver(Watcher* w, int64_t revision,
-                             const std::vector<mvccpb::Event>& events) {
-  CHECK_GE(revision, w->start_revision);  // never an older event (S7.1)
+void WatchableStore::Deliver(Watcher* w, const std::vector<mvccpb::Event>& events) {
+  CHECK(!events.empty());
+  const int64_t first = events.front().kv().mod_revision();
+  const int64_t last = events.back().kv().mod_revision();
+  CHECK_GE(first, w->start_revision);  // never an older event (S7.1)
   // Ordered, unique (S7.2) -- except under B24, whose whole point is to
   // send old revisions again (see MarkAllUnsynced); the checkers catch it.
   if (!bugs_.Has(Bug::kWatchReplayAfterSnapshot)) {
-    CHECK_GT(revision, w->last_sent_revision);
+    CHECK_GT(first, w->last_sent_revision);
   }
-  std::vector<const mvccpb::Event*> kept;
+  WatchResponse whole = NewResponse(w->id);
   for (const mvccpb::Event& event : events) {
     const bool is_put = event.type() == mvccpb::Event::PUT;
     if (is_put && w->no_put) continue;
     if (!is_put && w->no_delete) continue;
-    kept.push_back(&event);
+    *whole.add_events() = event;
   }
-  if (kept.empty()) return;  // S7.5: a response left empty is not sent
-  const size_t chunk = w->fragment ? options_.fragment_events_max : kept.size();
+  if (whole.events().empty()) return;  // S7.5: a response left empty is not sent
   std::vector<WatchResponse>& queue = outbox_[w->id];
-  for (size_t begin = 0; begin < kept.size(); begin += chunk) {
-    WatchResponse resp = NewResponse(w->id);
-    const size_t end = std::min(kept.size(), begin + chunk);
-    for (size_t i = begin; i < end; ++i) *resp.add_events() = *kept[i];
-    resp.set_fragment(end < kept.size());
-    queue.push_back(std::move(resp));
+  const size_t limit = options_.fragment_bytes;
+  if (!w->fragment || whole.events_size() < 2 || whole.ByteSizeLong() < limit) {
+    queue.push_back(std::move(whole));
+  } else {
+    // etcd's sendFragments: fill a piece until one more event would bring a
+    // piece of two or more events to the limit.
+    int i = 0;
+    while (i < whole.events_size()) {
+      WatchResponse piece = NewResponse(w->id);
+      piece.set_fragment(true);
+      *piece.add_events() = whole.events(i++);
+      while (i < whole.events_size()) {
+        *piece.add_events() = whole.events(i);
+        if (piece.ByteSizeLong() >= limit) {
+          piece.mutable_events()->RemoveLast();
+          break;
+        }
+        ++i;
+      }
+      piece.set_fragment(i < whole.events_size());
+      queue.push_back(std::move(piece));
+    }
   }
-  w->last_sent_revision = revision;
+  w->last_sent_revision = last;
+}
+
+bool IsEmptyRange(const etcdserverpb::WatchCreateRequest& req) {
+  const std::string& end = req.range_end();
+  if (end.empty() || end == std::string(1, '\0')) return false;
+  // etcd reads an empty key as "\0", the smallest key.
+  const std::string key = req.key().empty() ? std::string(1, '\0') : req.key();
+  return key >= end;
 }
 
 void WatchableStore::SendBookmark(Watcher* w) {

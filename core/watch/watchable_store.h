@@ -9,12 +9,17 @@
 //   a start revision <= R) catches up from the store's history when the
 //   caller runs SyncWatchers, then joins the synced group.
 // - Events are delivered per watcher in (revision, sub) order, each exactly
-//   once, one response per revision (Atomic); with `fragment` and more than
-//   fragment_events_max events a revision is split into consecutive
-//   responses, all but the last with fragment = true.
+//   once. A synced watcher gets one response per revision (Atomic). Catching
+//   up, a watcher gets the events of up to batch_revisions_max revisions in
+//   one response, as etcd's syncWatchers sends them.
+// - With `fragment`, a response of two or more events whose encoding
+//   reaches fragment_bytes is split, as etcd's sendFragments splits it, into
+//   consecutive responses below that size (or of one event), all but the
+//   last with fragment = true.
 // - A start revision below C (at creation, or while catching up) cancels the
-//   watch with compact_revision = C. A future start revision receives nothing
-//   below it (etcd #20221).
+//   watch with compact_revision = C (and, as in etcd, header revision 0 and
+//   no cancel reason). A future start revision receives nothing below it
+//   (etcd #20221). A range whose end is not above its key is refused.
 // - Bookmarks (progress responses, no events) go only to synced watchers and
 //   carry R, which is >= every revision already sent on that watch.
 // - Output is a queue of WatchResponse per watch id that the caller drains;
@@ -33,12 +38,21 @@
 
 namespace raftlab::watch {
 
-enum class WatchStatus { kOk, kWatchIdExists, kNotFound };
+enum class WatchStatus { kOk, kWatchIdExists, kNotFound, kEmptyRange };
+
+// etcd's --max-request-bytes default plus its 512 KiB allowance for gRPC's
+// framing: the size at which etcd 3.4 fragments a watch response.
+inline constexpr size_t kDefaultFragmentBytes = 1572864 + 524288;
 
 struct WatchOptions {
-  size_t fragment_events_max = 64;  // events per fragment when fragmenting
-  int64_t sync_revisions_max = 0;   // revisions replayed per SyncWatchers; 0: all
+  size_t fragment_bytes = kDefaultFragmentBytes;  // see the contract above
+  int64_t sync_revisions_max = 0;     // revisions replayed per SyncWatchers; 0: all
+  int64_t batch_revisions_max = 1000;  // etcd's watchBatchMaxRevs
 };
+
+// etcd's check before a watch is created: a range end (other than "\0",
+// meaning every key from `key` on) must be above the key.
+bool IsEmptyRange(const etcdserverpb::WatchCreateRequest& req);
 
 struct CreateResult {
   WatchStatus status = WatchStatus::kOk;
@@ -88,8 +102,9 @@ class WatchableStore {
  private:
   etcdserverpb::WatchResponse NewResponse(int64_t watch_id) const;
   mvccpb::Event WithPrevKv(const mvccpb::Event& event) const;
-  // Filters, fragments and queues the events of one revision for `w`.
-  void Deliver(Watcher* w, int64_t revision, const std::vector<mvccpb::Event>& events);
+  // Filters, fragments and queues `events` (in revision order, one revision
+  // or, catching up, several) for `w`.
+  void Deliver(Watcher* w, const std::vector<mvccpb::Event>& events);
   void SendBookmark(Watcher* w);
   void CancelCompacted(Watcher* w);
   void Remove(int64_t watch_id);

@@ -2,12 +2,14 @@
 // per stream, as etcd's are (0, 1, ... unless the client names one); the
 // server's ids are global, and this stream translates between them. One
 // writer thread sends what the member queues; the handler thread reads.
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "core/watch/watchable_store.h"
 #include "runner/api/services.h"
 
 namespace raftlab::runner::api {
@@ -78,6 +80,19 @@ class StreamSink final : public WatchSink {
     return out;
   }
 
+  // The writer could not send: the client is gone.
+  void Broken() {
+    std::lock_guard<std::mutex> lock(mu_);
+    broken_ = true;
+    cv_.notify_all();
+  }
+
+  // Waits up to `wait` for the stream to break; true once it has.
+  bool WaitBroken(std::chrono::milliseconds wait) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, wait, [this] { return broken_; });
+  }
+
   // Blocks until a response is queued or the sink is closed.
   bool Pop(WatchResponse* out) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -99,6 +114,7 @@ class StreamSink final : public WatchSink {
   std::condition_variable cv_;
   std::deque<WatchResponse> queue_;
   bool closed_ = false;
+  bool broken_ = false;
   int64_t expected_local_ = 0;
   std::map<int64_t, int64_t> local_;   // server id -> stream id
   std::map<int64_t, int64_t> global_;  // stream id -> server id
@@ -112,7 +128,10 @@ grpc::Status WatchService::Watch(grpc::ServerContext* ctx,
   std::thread writer([&] {
     WatchResponse r;
     while (sink->Pop(&r)) {
-      if (!stream->Write(r)) break;
+      if (!stream->Write(r)) {
+        sink->Broken();
+        break;
+      }
     }
   });
   int64_t next_local = 0;
@@ -126,12 +145,16 @@ grpc::Status WatchService::Watch(grpc::ServerContext* ctx,
       if (local == 0) {
         while (sink->InUse(next_local)) ++next_local;
         local = next_local++;
-      } else if (sink->InUse(local)) {
+      } else if (sink->InUse(local) && !watch::IsEmptyRange(create)) {
+        // (etcd checks the range first; the member refuses an empty one.)
         WatchResponse dup;
         dup.set_watch_id(-1);
         dup.set_created(true);
         dup.set_canceled(true);
         dup.set_cancel_reason("mvcc: duplicate watch ID provided on the WatchStream");
+        loop_->Run([&](server::Server& s) {
+          *dup.mutable_header() = s.Header(s.kv().current_revision());
+        });
         sink->Push(std::move(dup));
         continue;
       }
@@ -163,6 +186,11 @@ grpc::Status WatchService::Watch(grpc::ServerContext* ctx,
       });
       sink->Push(std::move(progress));
     }
+  }
+  // A client that half-closes still receives its watches' events: as in
+  // etcd, the stream ends when the client cancels it (or the server stops,
+  // which cancels every call), not at the end of the requests.
+  while (!ctx->IsCancelled() && !sink->WaitBroken(std::chrono::milliseconds(100))) {
   }
   for (int64_t global : sink->Globals()) loop_->CancelWatch(global);
   sink->Close();

@@ -49,9 +49,16 @@ live_ports() {
   echo "${found[@]}"
 }
 
-# live_cluster N [node flags...]: lays out N members (CLIENT[i], PEER[i],
-# NAME[i], ENDPOINTS, INITIAL_CLUSTER) and starts them.
+# live_cluster N [node flags...]: lays out N raftlab members and starts them.
 live_cluster() {
+  live_layout "$@"
+  local i
+  for ((i = 0; i < ${#NAME[@]}; i++)); do live_start "$i"; done
+}
+
+# live_layout N [node flags...]: lays out N members on free ports (CLIENT[i],
+# PEER[i], NAME[i], ENDPOINTS, INITIAL_CLUSTER) without starting them.
+live_layout() {
   local n=$1
   shift
   local ports
@@ -66,7 +73,6 @@ live_cluster() {
     INITIAL_CLUSTER+="${INITIAL_CLUSTER:+,}${NAME[$i]}=http://127.0.0.1:${PEER[$i]}"
   done
   NODE_PID=()
-  for ((i = 0; i < n; i++)); do live_start "$i"; done
 }
 
 # live_start I: (re)starts member I on its data directory.
@@ -117,4 +123,44 @@ live_expect_error() {
   local got=$?
   [ "$got" = "$want_exit" ] || live_fail "$*: exit $got, want $want_exit: $(cat "$LIVE_DIR/last.stderr")"
   grep -qF -- "$text" "$LIVE_DIR/last.stderr" || live_fail "$*: stderr lacks [$text]: $(cat "$LIVE_DIR/last.stderr")"
+}
+
+# live_etcd_start I: starts member I of the laid-out cluster as etcd 3.4
+# (Debian etcd-server; $ETCD overrides the binary) with default flags.
+live_etcd_start() {
+  local i=$1
+  "${ETCD:-etcd}" --name "${NAME[$i]}" --data-dir "$LIVE_DIR/${NAME[$i]}" \
+    --listen-peer-urls "http://127.0.0.1:${PEER[$i]}" \
+    --initial-advertise-peer-urls "http://127.0.0.1:${PEER[$i]}" \
+    --listen-client-urls "http://127.0.0.1:${CLIENT[$i]}" \
+    --advertise-client-urls "http://127.0.0.1:${CLIENT[$i]}" \
+    --initial-cluster "$INITIAL_CLUSTER" --initial-cluster-state new \
+    > "$LIVE_DIR/etcd-${NAME[$i]}.log" 2>&1 &
+  NODE_PID[$i]=$!
+  LIVE_PIDS+=("$!")
+}
+
+# live_stop_all: stops every member (SIGTERM, bounded) and forgets its data.
+live_stop_all() {
+  local i deadline
+  for ((i = 0; i < ${#NODE_PID[@]}; i++)); do kill -TERM "${NODE_PID[$i]}" 2>/dev/null; done
+  deadline=$((SECONDS + 10))
+  for ((i = 0; i < ${#NODE_PID[@]}; i++)); do
+    while kill -0 "${NODE_PID[$i]}" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -KILL "${NODE_PID[$i]}" 2>/dev/null
+    wait "${NODE_PID[$i]}" 2>/dev/null
+    rm -rf "${LIVE_DIR:?}/${NAME[$i]}"
+  done
+  NODE_PID=()
+}
+
+# live_healthy: waits (up to 30 s) until every member answers a
+# linearizable read. Writes nothing, so a fresh cluster stays at revision 1.
+live_healthy() {
+  local deadline=$((SECONDS + 30))
+  until timeout 5 etcdctl --endpoints="$ENDPOINTS" --command-timeout=2s endpoint health \
+      > /dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
 }

@@ -181,18 +181,6 @@ bool Writes(const Ops& ops, std::set<std::string>* puts, Dels* dels) {
   return true;
 }
 
-void SetAllHeaders(etcdserverpb::TxnResponse* resp, int64_t rev) {
-  resp->mutable_header()->set_revision(rev);
-  for (auto& r : *resp->mutable_responses()) {
-    if (r.has_response_range()) r.mutable_response_range()->mutable_header()->set_revision(rev);
-    if (r.has_response_put()) r.mutable_response_put()->mutable_header()->set_revision(rev);
-    if (r.has_response_delete_range()) {
-      r.mutable_response_delete_range()->mutable_header()->set_revision(rev);
-    }
-    if (r.has_response_txn()) SetAllHeaders(r.mutable_response_txn(), rev);
-  }
-}
-
 }  // namespace
 
 bool Model::InRange(const std::string& key, const std::string& start, const std::string& end) {
@@ -324,6 +312,14 @@ etcdserverpb::TxnResponse Model::Run(const etcdserverpb::TxnRequest& t, const Mo
       if (!doomed.empty()) *wrote = true;
     } else if (op.has_request_txn()) {
       *r->mutable_response_txn() = Run(op.request_txn(), pre, work, wrote);
+      r->mutable_response_txn()->mutable_header()->Clear();  // etcd's newTxnResp: empty
+    }
+    // etcd: an op's header shows R until the txn wrote, then R + 1.
+    const int64_t as_of = *wrote ? revision() + 1 : revision();
+    if (r->has_response_range()) r->mutable_response_range()->mutable_header()->set_revision(as_of);
+    if (r->has_response_put()) r->mutable_response_put()->mutable_header()->set_revision(as_of);
+    if (r->has_response_delete_range()) {
+      r->mutable_response_delete_range()->mutable_header()->set_revision(as_of);
     }
   }
   return resp;
@@ -348,7 +344,7 @@ ModelOutcome<etcdserverpb::TxnResponse> Model::Txn(const etcdserverpb::TxnReques
   bool wrote = false;
   out.response = Run(req, pre, &work, &wrote);
   if (wrote) states_.push_back(std::move(work));
-  SetAllHeaders(&out.response, revision());
+  out.response.mutable_header()->set_revision(revision());
   return out;
 }
 

@@ -521,7 +521,28 @@ TEST(Semantics, S5_3_NestedTxnSeesOuterWritesButGuardsUseTxnStart) {
   const auto& nested = out.response.responses(1).response_txn();
   EXPECT_TRUE(nested.succeeded());
   ASSERT_EQ(nested.responses(0).response_range().kvs_size(), 1);  // but reads see the put
-  EXPECT_EQ(nested.header().revision(), 2);
+  EXPECT_EQ(nested.responses(0).response_range().header().revision(), 2);
+  // etcd 3.4 leaves a nested txn's own header empty (newTxnResp).
+  EXPECT_TRUE(nested.has_header());
+  EXPECT_EQ(nested.header().revision(), 0);
+}
+
+TEST(Semantics, S5_4_EachTxnOpReportsTheRevisionAsOfThatOp) {
+  // etcd's storeTxnWrite: R until the txn changed something, then R + 1.
+  KvStore s;
+  PutOk(&s, "a", "1");  // R = 2
+  etcdserverpb::TxnRequest t;
+  *t.add_success()->mutable_request_range() = RangeReq("a");
+  t.add_success()->mutable_request_delete_range()->set_key("missing");
+  t.add_success()->mutable_request_delete_range()->set_key("a");
+  *t.add_success()->mutable_request_range() = RangeReq("a");
+  auto out = s.Txn(t);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.response.header().revision(), 3);
+  EXPECT_EQ(out.response.responses(0).response_range().header().revision(), 2);
+  EXPECT_EQ(out.response.responses(1).response_delete_range().header().revision(), 2);
+  EXPECT_EQ(out.response.responses(2).response_delete_range().header().revision(), 3);
+  EXPECT_EQ(out.response.responses(3).response_range().header().revision(), 3);
 }
 
 TEST(Hash, EqualHistoriesHashEqualAndDifferentValuesDiffer) {

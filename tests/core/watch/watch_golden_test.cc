@@ -132,7 +132,7 @@ TEST(WatchGolden, Streams) {
     SCOPED_TRACE(file);
     mvcc::KvStore kv;
     // Small numbers so the files can show catch-up in steps and fragments.
-    WatchableStore ws(&kv, WatchOptions{2, 2});
+    WatchableStore ws(&kv, WatchOptions{.fragment_bytes = 45, .sync_revisions_max = 2, .batch_revisions_max = 2});
     raftlab::testing::RunTest(file, [&](TestData& td) { return Handle(&ws, td); });
   }
 }

@@ -74,6 +74,11 @@ TEST(WatchSemantics, S7_1_StartBelowCompactIsCanceledWithCompactRevision) {
   ASSERT_EQ(out.size(), 2u);
   EXPECT_TRUE(out[1].canceled());
   EXPECT_EQ(out[1].compact_revision(), 4);
+  // etcd 3.4's shape (its mvcc response carries no revision, and the
+  // reason is left to the client, which reads compact_revision).
+  EXPECT_TRUE(out[1].has_header());
+  EXPECT_EQ(out[1].header().revision(), 0);
+  EXPECT_EQ(out[1].cancel_reason(), "");
   EXPECT_FALSE(ws.Exists(id));
   // start == C is fine: the state at C is retained.
   const int64_t at_c = ws.Create(Watch("a", "", 4)).watch_id;
@@ -108,7 +113,7 @@ TEST(WatchSemantics, S6_2_WatchFromCompactRevisionSeesTombstoneAtC) {
 
 TEST(WatchSemantics, S7_2_UnsyncedWatcherCatchesUpInRevisionOrder) {
   mvcc::KvStore kv;
-  WatchableStore ws(&kv, WatchOptions{64, 1});  // one revision per sync step
+  WatchableStore ws(&kv, WatchOptions{.sync_revisions_max = 1});  // one revision per sync step
   Put(&ws, "a", "1");                           // 2
   Put(&ws, "b", "1");                           // 3
   Put(&ws, "a", "2");                           // 4
@@ -126,8 +131,10 @@ TEST(WatchSemantics, S7_2_UnsyncedWatcherCatchesUpInRevisionOrder) {
 }
 
 TEST(WatchSemantics, S7_2_FragmentsSplitOnlyWhenAsked) {
+  // etcd's sendFragments: pieces stay below the limit (or hold one event).
+  // Five 400-byte values against a 1,000-byte limit: 2 + 2 + 1.
   mvcc::KvStore kv;
-  WatchableStore ws(&kv, WatchOptions{2, 0});
+  WatchableStore ws(&kv, WatchOptions{.fragment_bytes = 1000});
   auto frag = Watch("a", std::string(1, '\0'), 0);
   frag.set_fragment(true);
   const int64_t fragmented = ws.Create(frag).watch_id;
@@ -136,17 +143,79 @@ TEST(WatchSemantics, S7_2_FragmentsSplitOnlyWhenAsked) {
   for (const char* k : {"a", "b", "c", "d", "e"}) {
     auto* p = txn.add_success()->mutable_request_put();
     p->set_key(k);
+    p->set_value(std::string(400, 'v'));
   }
   ASSERT_TRUE(ws.Txn(txn).ok());
   auto pieces = ws.Drain(fragmented);
   ASSERT_EQ(pieces.size(), 4u);  // created + 2 + 2 + 1
+  EXPECT_EQ(pieces[1].events_size(), 2);
+  EXPECT_EQ(pieces[2].events_size(), 2);
+  EXPECT_EQ(pieces[3].events_size(), 1);
   EXPECT_TRUE(pieces[1].fragment());
   EXPECT_TRUE(pieces[2].fragment());
   EXPECT_FALSE(pieces[3].fragment());
-  EXPECT_EQ(pieces[3].events_size(), 1);
+  for (size_t i = 1; i < pieces.size(); ++i) EXPECT_LT(pieces[i].ByteSizeLong(), 1000u);
   auto one = ws.Drain(whole);
   ASSERT_EQ(one.size(), 2u);
   EXPECT_EQ(one[1].events_size(), 5);
+  EXPECT_FALSE(one[1].fragment());
+}
+
+TEST(WatchSemantics, S7_2_AnEventAboveTheLimitTravelsAloneAndSmallResponsesWhole) {
+  mvcc::KvStore kv;
+  WatchableStore ws(&kv, WatchOptions{.fragment_bytes = 1000});
+  auto frag = Watch("a", std::string(1, '\0'), 0);
+  frag.set_fragment(true);
+  const int64_t id = ws.Create(frag).watch_id;
+  etcdserverpb::TxnRequest txn;
+  for (const char* k : {"a", "b"}) {
+    auto* p = txn.add_success()->mutable_request_put();
+    p->set_key(k);
+    p->set_value(std::string(k[0] == 'a' ? 2000 : 10, 'v'));
+  }
+  ASSERT_TRUE(ws.Txn(txn).ok());  // 2: one huge event, one small
+  Put(&ws, "c", "small");         // 3: a response far below the limit
+  auto out = ws.Drain(id);
+  ASSERT_EQ(out.size(), 4u);  // created, [a] (fragment), [b], [c]
+  EXPECT_EQ(out[1].events_size(), 1);
+  EXPECT_TRUE(out[1].fragment());
+  EXPECT_EQ(out[2].events(0).kv().key(), "b");
+  EXPECT_FALSE(out[2].fragment());
+  EXPECT_FALSE(out[3].fragment());
+}
+
+TEST(WatchSemantics, S7_2_CatchUpSendsSeveralRevisionsInOneResponse) {
+  // etcd's syncWatchers: the history a watcher is behind on comes as one
+  // response of up to watchBatchMaxRevs revisions (here 2).
+  mvcc::KvStore kv;
+  WatchableStore ws(&kv, WatchOptions{.batch_revisions_max = 2});
+  Put(&ws, "a", "1");  // 2
+  Put(&ws, "b", "1");  // 3
+  Put(&ws, "a", "2");  // 4
+  Put(&ws, "a", "3");  // 5
+  Put(&ws, "a", "4");  // 6
+  const int64_t id = ws.Create(Watch("a", "", 2)).watch_id;
+  ws.SyncWatchers();
+  auto first = ws.Drain(id);
+  ASSERT_EQ(first.size(), 2u);  // created, then revisions 2 and 4
+  EXPECT_EQ(EventRevisions({first[1]}), (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(first[1].header().revision(), 6);
+  EXPECT_EQ(ws.unsynced_count(), 1u);
+  ws.SyncWatchers();
+  auto second = ws.Drain(id);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(EventRevisions(second), (std::vector<int64_t>{5, 6}));
+  EXPECT_EQ(ws.synced_count(), 1u);
+}
+
+TEST(WatchSemantics, S7_1_ARangeWhoseEndIsNotAboveItsKeyIsRefused) {
+  mvcc::KvStore kv;
+  WatchableStore ws(&kv);
+  EXPECT_EQ(ws.Create(Watch("z", "a", 0)).status, WatchStatus::kEmptyRange);
+  EXPECT_EQ(ws.Create(Watch("a", "a", 0)).status, WatchStatus::kEmptyRange);
+  EXPECT_EQ(ws.Create(Watch("a", std::string(1, '\0'), 0)).status, WatchStatus::kOk);
+  EXPECT_EQ(ws.Create(Watch("a", "b", 0)).status, WatchStatus::kOk);
+  EXPECT_EQ(ws.Create(Watch("", std::string(1, '\0'), 0)).status, WatchStatus::kOk);
 }
 
 TEST(WatchSemantics, S7_3_DeleteEventCarriesKeyAndModRevisionOnly) {
@@ -183,7 +252,7 @@ TEST(WatchSemantics, S7_5_FilteredEmptyResponsesAreNotSent) {
 
 TEST(WatchSemantics, S7_6_BookmarksOnlyWhenCaughtUp) {
   mvcc::KvStore kv;
-  WatchableStore ws(&kv, WatchOptions{64, 1});
+  WatchableStore ws(&kv, WatchOptions{.sync_revisions_max = 1});
   Put(&ws, "a", "1");  // 2
   Put(&ws, "a", "2");  // 3
   auto req = Watch("a", "", 2);

@@ -16,7 +16,7 @@ const char* const kKeys[] = {"a", "b", "c", "d", "ab", "ba"};
 }  // namespace
 
 WatchSim::WatchSim(const std::vector<std::vector<uint8_t>>& tapes)
-    : store_(&kv_, WatchOptions{2, 3}) {
+    : store_(&kv_, WatchOptions{.fragment_bytes = 64, .sync_revisions_max = 3, .batch_revisions_max = 2}) {
   history_.resize(2);
   states_.resize(2);
   for (const auto& bytes : tapes) {
