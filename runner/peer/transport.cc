@@ -147,6 +147,8 @@ void Transport::SetPeers(const std::map<uint64_t, HostPort>& peers) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!running_.load()) return;
+    peers_known_ = true;
+    peers_cv_.notify_all();
     peers_.clear();
     for (const auto& [id, hp] : peers) {
       if (id == options_.self) continue;
@@ -321,6 +323,12 @@ void Transport::SendLoop(Sender* s) {
 }
 
 void Transport::AcceptLoop() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (running_.load() && !peers_known_) {
+      peers_cv_.wait_for(lock, std::chrono::milliseconds(kPollMs));
+    }
+  }
   while (running_.load()) {
     pollfd p{listen_fd_, POLLIN, 0};
     const int r = ::poll(&p, 1, kPollMs);

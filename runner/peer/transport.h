@@ -2,7 +2,9 @@
 // of frame.h (the choice of plain frames over gRPC streams is explained in
 // docs/architecture.md, "The live runner").
 //
-// - One listener; every accepted connection must open with a handshake
+// - One listener, which accepts nothing until the first SetPeers (until then
+//   connections wait in the backlog, rather than being refused as coming
+//   from unknown members); every accepted connection must open with a handshake
 //   naming this cluster, this member, and a sender among the current peers;
 //   otherwise it is logged and closed. Its frames go through Inbound's
 //   checks; a connection that sends anything refused is closed.
@@ -117,6 +119,8 @@ class Transport {
   std::mutex mu_;  // guards senders_, readers_, reader_fds_, peers_
   std::map<uint64_t, std::unique_ptr<Sender>> senders_;
   std::set<uint64_t> peers_;
+  bool peers_known_ = false;  // guarded by mu_; set by the first SetPeers
+  std::condition_variable peers_cv_;
   std::vector<std::thread> readers_;
   std::set<int> reader_fds_;
 };
