@@ -28,6 +28,7 @@ void RegisterZooCommand(CLI::App& app, int* exit_code);
 void RegisterNodeCommand(CLI::App& app, int* exit_code);     // node_command.cc (runner/)
 void RegisterClusterCommand(CLI::App& app, int* exit_code);  // cluster_command.cc
 void RegisterLoadCommand(CLI::App& app, int* exit_code);     // load_command.cc
+void RegisterProxyCommand(CLI::App& app, int* exit_code);    // proxy_command.cc
 
 struct BugFlags;
 // --bug NAME... and --without-bugs (run_command.cc).

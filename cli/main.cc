@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   raftlab::cli::RegisterValidateCommand(app, &exit_code);
   raftlab::cli::RegisterZooCommand(app, &exit_code);
   raftlab::cli::RegisterNodeCommand(app, &exit_code);
+  raftlab::cli::RegisterProxyCommand(app, &exit_code);
   raftlab::cli::RegisterClusterCommand(app, &exit_code);
   raftlab::cli::RegisterLoadCommand(app, &exit_code);
   try {

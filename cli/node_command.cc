@@ -20,6 +20,9 @@ void RegisterNodeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--initial-cluster", o->initial_cluster,
                   "Every member: n1=http://host:port,n2=... (the same list on each)")
       ->required();
+  cmd->add_option("--peer-dial", o->peer_dial,
+                  "n2=http://host:port,...: reach these members here, not at their advertised "
+                  "URLs (raftlab proxy links, for partitions)");
   cmd->add_option("--bug", o->bugs, "Plant a bug-zoo mutation (raftlab zoo --list)");
   cmd->add_option("--snapshot-count", o->snapshot_count,
                   "Applied entries between snapshots (etcd's default)")

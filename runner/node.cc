@@ -1,6 +1,5 @@
 #include "runner/node.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -17,6 +16,7 @@
 #include "runner/member_loop.h"
 #include "runner/peer/transport.h"
 #include "runner/posix_file_system.h"
+#include "runner/stop_signals.h"
 #include "runner/url.h"
 
 namespace raftlab::runner {
@@ -65,13 +65,9 @@ uint64_t ClusterIdOf(const std::string& initial_cluster) {
 }
 
 int RunNode(const NodeOptions& o) {
-  // Signals go to sigwait below, never to a worker thread: block them
+  // Signals go to WaitForStopSignal below, never to a worker thread: block them
   // before any thread starts.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = BlockStopSignals();
 
   Result<std::vector<ClusterMember>> cluster = ParseInitialCluster(o.initial_cluster);
   if (!cluster) return Fail(cluster.error().message);
@@ -81,6 +77,22 @@ int RunNode(const NodeOptions& o) {
   }
   if (self == raft::kNone) {
     return Fail(fmt::format("--name {}: not in --initial-cluster", o.name));
+  }
+  std::map<uint64_t, HostPort> dial;  // member id -> where to reach it instead
+  if (!o.peer_dial.empty()) {
+    Result<std::vector<ClusterMember>> via = ParseInitialCluster(o.peer_dial);
+    if (!via) return Fail("--peer-dial: " + via.error().message);
+    for (const ClusterMember& v : *via) {
+      uint64_t id = 0;
+      for (size_t i = 0; i < cluster->size(); ++i) {
+        if ((*cluster)[i].name == v.name) id = i + 1;
+      }
+      if (id == 0 || id == self) {
+        return Fail(fmt::format("--peer-dial {}: expected another member of --initial-cluster",
+                                v.name));
+      }
+      dial[id] = *ParseUrl(v.peer_url);  // ParseInitialCluster checked it
+    }
   }
   Result<HostPort> peer_addr = ParseUrl(o.listen_peer);
   if (!peer_addr) return Fail("--listen-peer: " + peer_addr.error().message);
@@ -141,9 +153,13 @@ int RunNode(const NodeOptions& o) {
   hooks.forward = [&transport](uint64_t to, peer::FrameType type, std::string payload) {
     transport->Forward(to, type, std::move(payload));
   };
-  hooks.members_changed = [&transport, &log](const std::vector<etcdserverpb::Member>& members) {
+  hooks.members_changed = [&transport, &log, &dial](const std::vector<etcdserverpb::Member>& members) {
     std::map<uint64_t, HostPort> peers;
     for (const etcdserverpb::Member& m : members) {
+      if (auto via = dial.find(m.id()); via != dial.end()) {
+        peers[m.id()] = via->second;
+        continue;
+      }
       if (m.peerurls().empty()) continue;
       Result<HostPort> hp = ParseUrl(m.peerurls(0));
       if (!hp) {
@@ -214,8 +230,7 @@ int RunNode(const NodeOptions& o) {
                        "data in {} (incarnation {})",
                        o.name, self, cluster_id, o.listen_client, o.listen_peer, o.data_dir,
                        *incarnation));
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = WaitForStopSignal(stop_signals);
   log.Line(fmt::format("stopping on signal {}", sig));
   grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   transport->Stop();

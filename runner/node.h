@@ -20,6 +20,9 @@ struct NodeOptions {
   std::string listen_peer;      // http://host:port
   std::string listen_client;    // http://host:port
   std::string initial_cluster;  // n1=http://host:port,...
+  // n2=http://host:port,...: dial these members here instead of at their
+  // advertised peer URLs (a proxy per link, for partitions in tests).
+  std::string peer_dial;
   std::vector<std::string> bugs;
   uint64_t snapshot_count = 100000;  // etcd's --snapshot-count
   int64_t heartbeat_ms = 100;        // etcd's --heartbeat-interval

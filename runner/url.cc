@@ -23,7 +23,8 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   }
 }
 
-Result<HostPort> ParseHostPort(const std::string& text, const std::string& whole) {
+Result<HostPort> ParseHostPort(const std::string& text, const std::string& whole,
+                               bool any_port = false) {
   const size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     return Bad(fmt::format("\"{}\": expected host:port", whole));
@@ -33,9 +34,10 @@ Result<HostPort> ParseHostPort(const std::string& text, const std::string& whole
   const std::string port = text.substr(colon + 1);
   unsigned value = 0;
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || ptr != port.data() + port.size() || value == 0 || value > 65535) {
-    return Bad(fmt::format("\"{}\": expected a port 1-65535 after the host, found \"{}\"", whole,
-                           port));
+  if (ec != std::errc() || ptr != port.data() + port.size() || (value == 0 && !any_port) ||
+      value > 65535) {
+    return Bad(fmt::format("\"{}\": expected a port {}-65535 after the host, found \"{}\"", whole,
+                           any_port ? 0 : 1, port));
   }
   hp.port = static_cast<uint16_t>(value);
   return hp;
@@ -43,7 +45,9 @@ Result<HostPort> ParseHostPort(const std::string& text, const std::string& whole
 
 }  // namespace
 
-Result<HostPort> ParseUrl(const std::string& url) {
+namespace {
+
+Result<HostPort> ParseHttpUrl(const std::string& url, bool any_port) {
   constexpr std::string_view kScheme = "http://";
   if (url.compare(0, kScheme.size(), kScheme) != 0) {
     return Bad(fmt::format("\"{}\": expected an http:// URL (raftlab speaks no TLS)", url));
@@ -53,8 +57,14 @@ Result<HostPort> ParseUrl(const std::string& url) {
   if (rest.find('/') != std::string::npos) {
     return Bad(fmt::format("\"{}\": expected no path after host:port", url));
   }
-  return ParseHostPort(rest, url);
+  return ParseHostPort(rest, url, any_port);
 }
+
+}  // namespace
+
+Result<HostPort> ParseUrl(const std::string& url) { return ParseHttpUrl(url, false); }
+
+Result<HostPort> ParseListenUrl(const std::string& url) { return ParseHttpUrl(url, true); }
 
 Result<std::vector<ClusterMember>> ParseInitialCluster(const std::string& flag) {
   std::vector<ClusterMember> out;

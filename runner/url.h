@@ -20,6 +20,8 @@ struct HostPort {
 
 // "http://host:port" (a trailing "/" is allowed).
 Result<HostPort> ParseUrl(const std::string& url);
+// The same, for an address to listen on: port 0 means any free port.
+Result<HostPort> ParseListenUrl(const std::string& url);
 
 struct ClusterMember {
   std::string name;

@@ -20,7 +20,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-BASE=$((30000 + RANDOM % 20000))
+# Below the ephemeral range (32768 and up), where no outgoing connection
+# can hold one of these ports when a member binds it.
+BASE=$((10000 + RANDOM % 20000))
 CLIENT=($BASE $((BASE + 2)) $((BASE + 4)))
 PEER=($((BASE + 1)) $((BASE + 3)) $((BASE + 5)))
 ENDPOINTS="127.0.0.1:${CLIENT[0]},127.0.0.1:${CLIENT[1]},127.0.0.1:${CLIENT[2]}"

@@ -17,6 +17,7 @@
 
 #include "core/raft/codec.h"
 #include "core/raft/describe.h"
+#include "runner/net.h"
 
 namespace raftlab::runner::peer {
 namespace {
@@ -25,23 +26,6 @@ constexpr int kPollMs = 200;  // how often blocked threads look at running_
 constexpr auto kBackoffMin = std::chrono::milliseconds(50);
 constexpr auto kBackoffMax = std::chrono::milliseconds(1000);
 constexpr int kHandshakeTimeoutMs = 5000;
-
-Result<sockaddr_in> Resolve(const HostPort& hp) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(hp.port);
-  if (::inet_pton(AF_INET, hp.host.c_str(), &addr.sin_addr) == 1) return addr;
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (::getaddrinfo(hp.host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
-    return MakeError(ErrorCode::kInvalidArgument, hp.ToString() + ": unknown host");
-  }
-  addr.sin_addr = reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr;
-  ::freeaddrinfo(res);
-  return addr;
-}
 
 // Reads exactly n bytes, or fails (EOF, error, timeout, shutdown).
 bool ReadFull(int fd, char* out, size_t n, int timeout_ms, const std::atomic<bool>& running) {
@@ -66,44 +50,12 @@ bool ReadFull(int fd, char* out, size_t n, int timeout_ms, const std::atomic<boo
   return got == n;
 }
 
-bool WriteFull(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t k = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(k));
-  }
-  return true;
-}
-
-void NoDelay(int fd) {
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Transport>> Transport::Start(const Options& options, Handlers handlers) {
-  Result<sockaddr_in> addr = Resolve(options.listen);
-  if (!addr) return tl::unexpected(addr.error());
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return MakeError(ErrorCode::kIo, std::string("socket: ") + std::strerror(errno));
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0 ||
-      ::listen(fd, 64) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return MakeError(ErrorCode::kIo, fmt::format("listen on {} for peers: {}",
-                                                 options.listen.ToString(), std::strerror(err)));
-  }
-  sockaddr_in bound{};
-  socklen_t len = sizeof bound;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-  return std::unique_ptr<Transport>(
-      new Transport(options, std::move(handlers), fd, ntohs(bound.sin_port)));
+  Result<Listener> l = ListenTcp(options.listen, "for peers");
+  if (!l) return tl::unexpected(l.error());
+  return std::unique_ptr<Transport>(new Transport(options, std::move(handlers), l->fd, l->port));
 }
 
 Transport::Transport(const Options& options, Handlers handlers, int listen_fd, uint16_t port)
@@ -262,17 +214,8 @@ void Transport::SendLoop(Sender* s) {
     if (s->stop) break;
     if (s->fd < 0) {
       lock.unlock();
-      int fd = -1;
-      Result<sockaddr_in> addr = Resolve(s->address);
-      if (addr) {
-        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0) {
-          ::close(fd);
-          fd = -1;
-        }
-      }
+      int fd = DialTcp(s->address);
       if (fd >= 0) {
-        NoDelay(fd);
         const std::string hello = EncodeHandshake({options_.cluster_id, options_.self, s->to});
         if (!WriteFull(fd, hello)) {
           ::close(fd);

@@ -92,6 +92,19 @@ expect_exit 0 "and passes without the bug" "$raftlab" run "$tmp/min.yaml" --with
 expect_exit 0 "zoo lists the bugs" "$raftlab" zoo --list
 [ "$(wc -l <"$tmp/out")" -ge 20 ] || fail "zoo --list names fewer than 20 bugs"
 
+# The live commands refuse bad flags before they start anything.
+expect_exit 2 "proxy without a link is a usage error" "$raftlab" proxy
+expect_exit 2 "a malformed proxy link is an input error" "$raftlab" proxy --link n1-n2
+grep -q "expected NAME=LISTEN_URL,TARGET_URL" "$tmp/err" || fail "proxy did not say what a link looks like"
+expect_exit 2 "a peer-dial for a stranger is an input error" "$raftlab" node --name n1 \
+  --data-dir "$tmp/n1" --listen-peer http://127.0.0.1:1 --listen-client http://127.0.0.1:2 \
+  --initial-cluster n1=http://127.0.0.1:1,n2=http://127.0.0.1:3 --peer-dial n9=http://127.0.0.1:4
+grep -q "peer-dial n9: expected another member" "$tmp/err" || fail "node did not name the bad --peer-dial"
+printf 'cut\nbogus n1-n2\nheal\n' | expect_exit 0 "proxy answers each command and stops at end of input" \
+  "$raftlab" proxy --link n1-n2=http://127.0.0.1:0,http://127.0.0.1:1
+[ "$(grep -c '^error: ' "$tmp/out")" = 2 ] && grep -q '^ok heal$' "$tmp/out" && grep -q '^ready$' "$tmp/out" ||
+  fail "proxy output: $(cat "$tmp/out")"
+
 if [ "$failures" -ne 0 ]; then
   echo "cli_contract: $failures failure(s)"
   exit 1

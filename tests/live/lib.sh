@@ -30,18 +30,29 @@ live_cleanup() {
   [ -n "$LIVE_DIR" ] && rm -rf "$LIVE_DIR"
 }
 
-# live_init RAFTLAB: a work directory and the cleanup trap.
+# live_init RAFTLAB [--bug NAME]...: a work directory and the cleanup trap.
+# The flags after RAFTLAB, kept in LIVE_FLAGS for every member, plant bugs:
+# with any, live_load_judge wants the checker to find one (LIVE_WANT=1).
 live_init() {
   RAFTLAB=$1
+  LIVE_FLAGS=("${@:2}")
+  LIVE_WANT=0
+  [ ${#LIVE_FLAGS[@]} -gt 0 ] && LIVE_WANT=1
   LIVE_DIR=$(mktemp -d /tmp/raftlab-live-XXXXXX)
   trap live_cleanup EXIT
 }
 
-# Prints N distinct ports nobody listens on (random, 20000-59999).
+# Prints N distinct ports nobody listens on, drawn below the kernel's
+# ephemeral range (ip_local_port_range, 32768 and up by default): a port in
+# that range can be taken at any moment as the local end of some outgoing
+# connection, and binding it then fails with "Address already in use".
 live_ports() {
-  local n=$1 found=() p
+  local n=$1 found=() p low=32768 span
+  read -r low _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+  [ "$low" -gt 12000 ] || live_fail "the ephemeral port range starts at $low: no room below it"
+  span=$((low - 10000))
   while [ ${#found[@]} -lt "$n" ]; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + (RANDOM * 32768 + RANDOM) % span))
     if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then continue; fi
     [[ " ${found[*]} " == *" $p "* ]] && continue
     found+=("$p")
@@ -63,7 +74,7 @@ live_layout() {
   shift
   local ports
   read -r -a ports <<< "$(live_ports $((2 * n)))"
-  NAME=(); CLIENT=(); PEER=(); ENDPOINTS=""; INITIAL_CLUSTER=""; NODE_FLAGS=("$@")
+  NAME=(); CLIENT=(); PEER=(); ENDPOINTS=""; INITIAL_CLUSTER=""; NODE_FLAGS=("$@"); NODE_EXTRA=()
   local i
   for ((i = 0; i < n; i++)); do
     NAME+=("n$((i + 1))")
@@ -75,12 +86,14 @@ live_layout() {
   NODE_PID=()
 }
 
-# live_start I: (re)starts member I on its data directory.
+# live_start I: (re)starts member I on its data directory, with the flags
+# of live_layout and member I's own in NODE_EXTRA[I] (words, no spaces).
 live_start() {
   local i=$1
   "$RAFTLAB" node --name "${NAME[$i]}" --data-dir "$LIVE_DIR/${NAME[$i]}" \
     --listen-peer "http://127.0.0.1:${PEER[$i]}" --listen-client "http://127.0.0.1:${CLIENT[$i]}" \
     --initial-cluster "$INITIAL_CLUSTER" --log "$LIVE_DIR/${NAME[$i]}.log" "${NODE_FLAGS[@]}" \
+    ${NODE_EXTRA[$i]:-} \
     2>>"$LIVE_DIR/${NAME[$i]}.stderr" &
   NODE_PID[$i]=$!
   LIVE_PIDS+=("$!")
@@ -90,21 +103,7 @@ live_start() {
 live_kill() { kill "-$2" "${NODE_PID[$1]}"; }
 
 # live_leader: prints the index of the member that leads (waits up to 20 s).
-live_leader() {
-  local deadline=$((SECONDS + 20)) i status
-  while [ $SECONDS -lt $deadline ]; do
-    for ((i = 0; i < ${#NAME[@]}; i++)); do
-      status=$(timeout 2 etcdctl --endpoints="127.0.0.1:${CLIENT[$i]}" --command-timeout=1s \
-               endpoint status 2>/dev/null) || continue
-      if [ "$(echo "$status" | awk -F', ' '{print $5}')" = "true" ]; then
-        echo "$i"
-        return 0
-      fi
-    done
-    sleep 0.2
-  done
-  return 1
-}
+live_leader() { live_leader_among $(seq 0 $((${#NAME[@]} - 1))); }
 
 # live_expect WANT CMD...: runs CMD (bounded), compares stdout with WANT.
 live_expect() {
@@ -163,4 +162,80 @@ live_healthy() {
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.2
   done
+}
+
+# live_revision [I]: the store revision member I (or any member) reports
+# through a linearizable read, or nothing if none answers within 2 s.
+live_revision() {
+  local at=$ENDPOINTS
+  [ $# -gt 0 ] && at="127.0.0.1:${CLIENT[$1]}"
+  timeout 5 etcdctl --endpoints="$at" --command-timeout=2s get none -w json 2>/dev/null |
+    sed -n 's/.*"revision":\([0-9]*\).*/\1/p'
+}
+
+# live_wait_revision R [I]: waits (up to 30 s) until member I (or any
+# member) reports a revision above R: the load made progress.
+live_wait_revision() {
+  local want=$1 deadline=$((SECONDS + 30)) r=""
+  shift
+  while [ $SECONDS -lt $deadline ]; do
+    r=$(live_revision "$@")
+    [ -n "$r" ] && [ "$r" -gt "$want" ] && return 0
+    sleep 0.1
+  done
+  live_fail "the store stayed at revision ${r:-?} (wanted > $want)"
+}
+
+# live_load_start LOAD_FLAGS...: `raftlab load` against every member in the
+# background, its history in $LIVE_DIR/history.jsonl (ending with a read of
+# every key); live_load_judge waits for it.
+live_load_start() {
+  "$RAFTLAB" load --endpoints "$ENDPOINTS" --history "$LIVE_DIR/history.jsonl" --final-reads \
+    "$@" > "$LIVE_DIR/load.out" 2>&1 &
+  LOAD_PID=$!
+  LIVE_PIDS+=("$LOAD_PID")
+}
+
+# live_load_judge: waits for the load, then `raftlab check --model etcd`
+# must exit LIVE_WANT: 0 (linearizable, so every acknowledged write
+# survived) or 1 (a planted bug was found). With 0, every member must then
+# report the same HashKV (within 20 s, as they catch up).
+live_load_judge() {
+  local want=$LIVE_WANT got
+  wait "$LOAD_PID" || live_fail "raftlab load exited $?: $(cat "$LIVE_DIR/load.out")"
+  cat "$LIVE_DIR/load.out"
+  "$RAFTLAB" check "$LIVE_DIR/history.jsonl" --model etcd > "$LIVE_DIR/check.out" 2>&1
+  got=$?
+  head -20 "$LIVE_DIR/check.out"
+  [ "$got" = "$want" ] || live_fail "raftlab check exited $got, want $want"
+  if [ "$want" = 1 ]; then
+    echo "ok: the planted bug was found live"
+    return 0
+  fi
+  local deadline=$((SECONDS + 20)) hashes
+  while :; do
+    timeout 10 etcdctl --endpoints="$ENDPOINTS" endpoint hashkv > "$LIVE_DIR/hash.out" 2>&1
+    hashes=$(awk -F', ' '{print $2}' "$LIVE_DIR/hash.out" | sort -u | wc -l)
+    [ "$hashes" = 1 ] && [ "$(wc -l < "$LIVE_DIR/hash.out")" = "${#NAME[@]}" ] && break
+    [ $SECONDS -lt $deadline ] || live_fail "members disagree: $(cat "$LIVE_DIR/hash.out")"
+    sleep 0.2
+  done
+  echo "HashKV $(awk -F', ' '{print $2}' "$LIVE_DIR/hash.out" | head -1) on all members"
+}
+
+# live_leader_among I...: prints which of the members I... leads (up to 20 s).
+live_leader_among() {
+  local deadline=$((SECONDS + 20)) i status
+  while [ $SECONDS -lt $deadline ]; do
+    for i in "$@"; do
+      status=$(timeout 2 etcdctl --endpoints="127.0.0.1:${CLIENT[$i]}" --command-timeout=1s \
+               endpoint status 2>/dev/null) || continue
+      if [ "$(echo "$status" | awk -F', ' '{print $5}')" = "true" ]; then
+        echo "$i"
+        return 0
+      fi
+    done
+    sleep 0.2
+  done
+  return 1
 }
