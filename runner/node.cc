@@ -125,6 +125,7 @@ int RunNode(const NodeOptions& o) {
   sc.election_tick = static_cast<int>(o.election_ms / o.heartbeat_ms);
   sc.pre_vote = o.pre_vote;
   sc.check_quorum = true;
+  sc.batch_reads = true;  // etcd's linearizableReadLoop (reports/BENCHMARKS.md)
   sc.snapshot_entries = o.snapshot_count;
   sc.snapshot_catchup_entries = 5000;  // etcd's snapshot-catchup-entries
   // etcd's ReqTimeout: 5 s plus two election timeouts.
@@ -214,6 +215,14 @@ int RunNode(const NodeOptions& o) {
   // Above etcd's request limit, so that raftlab's own check answers with
   // etcd's error (as etcd's server does: the limit plus 512 KiB).
   builder.SetMaxReceiveMessageSize(static_cast<int>(ao.max_request_bytes + 512 * 1024));
+  // Every handler blocks until the loop answers, so the sync server keeps a
+  // thread per request in flight. With gRPC's default of at most 2 idle
+  // pollers it ends a thread after nearly every request and starts another
+  // for the next: under load, creating and ending threads was among the
+  // top costs in perf (reports/BENCHMARKS.md). Keep enough of them alive
+  // for a busy client set.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 128);
   builder.RegisterService(&kv);
   builder.RegisterService(&watch);
   builder.RegisterService(&lease);

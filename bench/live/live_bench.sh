@@ -6,6 +6,7 @@
 #   bench/live/live_bench.sh RAFTLAB [REPS] [SECONDS]   (make bench-live)
 #
 # Prints one row per workload: throughput and p50/p99 of each, and the ratio.
+# ROWS="get 64,put 1" measures a subset of the rows.
 set -u
 RAFTLAB=$1
 REPS=${2:-3}
@@ -74,7 +75,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 
 echo "| workload | raftlab ops/s | p50 ms | p99 ms | etcd ops/s | p50 ms | p99 ms | ratio |"
 echo "|---|---|---|---|---|---|---|---|"
-for row in "put 64" "get 64" "sget 64" "txn 64" "put 1"; do
+ROWS=${ROWS:-"put 64,get 64,sget 64,txn 64,put 1"}  # a subset: ROWS="get 64,put 1"
+IFS=, read -r -a rows <<< "$ROWS"
+for row in "${rows[@]}"; do
   set -- $row
   : > "$WORK/raftlab.json"
   : > "$WORK/etcd.json"

@@ -93,9 +93,12 @@ void Server::SubmitWrite(const serverpb::ClientRequest& req, int64_t now_ms) {
 
 void Server::SubmitRead(const serverpb::ClientRequest& req, int64_t now_ms) {
   if (raw_->raft().lead() == raft::kNone) return RespondError(req.id(), kErrNoLeader);
-  const uint64_t ctx = NextInternalId();
-  pending_reads_[ctx] = PendingRead{req, now_ms + config_.request_timeout_ms, 0};
-  raw_->ReadIndex(EncodeFixed64(ctx));
+  const uint64_t id = NextInternalId();
+  if (open_read_round_ == 0 || !config_.batch_reads) {
+    open_read_round_ = id;
+    raw_->ReadIndex(EncodeFixed64(id));
+  }
+  pending_reads_[id] = PendingRead{req, now_ms + config_.request_timeout_ms, open_read_round_, 0};
 }
 
 void Server::ServeReads(int64_t now_ms) {

@@ -163,8 +163,10 @@ void Server::Advance(const raft::Ready& rd, int64_t now_ms, Apply apply) {
     deferred_.push_back(rd.committed_entries);
   }
   for (const raft::ReadState& rs : rd.read_states) {
-    auto it = pending_reads_.find(DecodeFixed64(rs.request_ctx).value_or(0));
-    if (it != pending_reads_.end()) it->second.read_index = rs.index;
+    const uint64_t round = DecodeFixed64(rs.request_ctx).value_or(0);
+    for (auto& [id, read] : pending_reads_) {
+      if (read.round == round) read.read_index = rs.index;
+    }
   }
   if (apply == Apply::kNow) {
     raw_->Advance();

@@ -14,6 +14,11 @@
 //   its deadline). Nothing is silently dropped.
 // - Linearizable reads wait for a ReadIndex confirmation and for the apply
 //   index to reach it; serializable reads answer from local state at once.
+//   With config.batch_reads, reads submitted between two GetReady calls
+//   share one ReadIndex round, as etcd's linearizableReadLoop batches them.
+//   Safe: a write acknowledged before a read joined the round was applied,
+//   so committed, before the round's request left this member (it leaves
+//   in the next Ready), so its index is at most the round's read index.
 // - Lease keepalive and time-to-live are leader-local and, like
 //   linearizable reads, first confirm leadership with a ReadIndex round, so
 //   a deposed leader cannot renew leases. Only the leader detects expiry
@@ -78,7 +83,10 @@ class Server {
 
   // --- the Ready loop ----------------------------------------------------
   bool HasReady() const { return raw_->HasReady(); }
-  raft::Ready GetReady() { return raw_->GetReady(); }
+  raft::Ready GetReady() {
+    open_read_round_ = 0;  // its ReadIndex request leaves in this Ready
+    return raw_->GetReady();
+  }
   enum class Apply { kNow, kDeferred };
   // REQUIRES: `rd` came from GetReady() and the host persisted it.
   void Advance(const raft::Ready& rd, int64_t now_ms, Apply apply = Apply::kNow);
@@ -131,7 +139,8 @@ class Server {
   struct PendingRead {
     serverpb::ClientRequest request;
     int64_t deadline_ms = 0;
-    uint64_t read_index = 0;  // 0 until the ReadState arrived
+    uint64_t round = 0;       // the context of the ReadIndex round it joined
+    uint64_t read_index = 0;  // 0 until the round's ReadState arrived
   };
 
   // server.cc
@@ -193,7 +202,9 @@ class Server {
   std::map<uint64_t, std::set<uint64_t>> applied_ids_;
   uint64_t sequence_ = 0;
   std::map<uint64_t, PendingWrite> pending_writes_;  // by internal id
-  std::map<uint64_t, PendingRead> pending_reads_;    // by internal id (the read context)
+  std::map<uint64_t, PendingRead> pending_reads_;    // by internal id
+  // The ReadIndex round later reads join (0: none since the last GetReady).
+  uint64_t open_read_round_ = 0;
   std::vector<serverpb::ClientResponse> responses_;
   std::optional<raft::Snapshot> snapshot_to_save_;
   uint64_t last_snapshot_index_ = 0;

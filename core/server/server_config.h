@@ -23,6 +23,12 @@ struct ServerConfig {
   bool pre_vote = true;
   bool check_quorum = true;
   raft::ReadOnlyOption read_only = raft::ReadOnlyOption::kSafe;
+  // Linearizable reads submitted between two GetReady calls share one
+  // ReadIndex round (etcd's linearizableReadLoop); otherwise each read has
+  // its own. Off in the simulator unless a scenario asks (the pinned zoo
+  // reproducers and golden traces were recorded without it); the live
+  // runner turns it on.
+  bool batch_reads = false;
   uint32_t max_clock_drift_ppm = 100'000;  // lease-based reads: assumed clock-rate bound
   int64_t tick_ms = 100;             // one tick of the member's own clock
   uint64_t snapshot_entries = 1000;  // take a snapshot after this many applied entries

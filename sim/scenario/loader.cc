@@ -160,7 +160,7 @@ class Loader {
 
   void Cluster(const YAML::Node& n, Scenario* s) const {
     Keys(n, "cluster",
-         {"nodes", "pre_vote", "check_quorum", "read_mode", "election_ticks", "heartbeat_ticks",
+         {"nodes", "pre_vote", "check_quorum", "read_mode", "batch_reads", "election_ticks", "heartbeat_ticks",
           "tick", "snapshot_entries", "snapshot_catchup_entries", "quota_bytes",
           "max_inflight_msgs", "max_size_per_msg", "max_uncommitted_bytes", "request_timeout",
           "max_clock_drift_ppm", "watch_progress_interval"});
@@ -178,6 +178,7 @@ class Loader {
         Fail(n["read_mode"], fmt::format("cluster.read_mode: expected safe or lease-based, got '{}'", m));
       }
     }
+    if (n["batch_reads"]) c.batch_reads = Bool(n["batch_reads"], "cluster.batch_reads");
     if (n["election_ticks"]) {
       c.election_tick = static_cast<int>(Int(n["election_ticks"], "cluster.election_ticks", 2, 1000));
     }

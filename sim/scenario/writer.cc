@@ -94,6 +94,7 @@ std::string WriteScenario(const Scenario& s, const std::string& header_comment) 
   out << YAML::Key << "check_quorum" << YAML::Value << sc.check_quorum;
   out << YAML::Key << "read_mode" << YAML::Value
       << (sc.read_only == raft::ReadOnlyOption::kSafe ? "safe" : "lease-based");
+  out << YAML::Key << "batch_reads" << YAML::Value << sc.batch_reads;
   out << YAML::Key << "max_clock_drift_ppm" << YAML::Value << sc.max_clock_drift_ppm;
   out << YAML::Key << "election_ticks" << YAML::Value << sc.election_tick;
   out << YAML::Key << "heartbeat_ticks" << YAML::Value << sc.heartbeat_tick;

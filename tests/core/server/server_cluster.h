@@ -120,6 +120,12 @@ class ServerCluster {
     SaveSnapshot(members_.at(id));
     Settle();
   }
+  // Messages of `type` any member sent since the start or ResetSent().
+  int Sent(raft::MessageType type) const {
+    auto it = sent_.find(type);
+    return it == sent_.end() ? 0 : it->second;
+  }
+  void ResetSent() { sent_.clear(); }
   void Isolate(raft::NodeId id) { cut_.insert(id); }
   void Heal() { cut_.clear(); }
   void Crash(raft::NodeId id) {
@@ -153,7 +159,10 @@ class ServerCluster {
       }
       CHECK(m.wal->Save(rd.hard_state, rd.entries).has_value());
       CHECK(m.wal->Sync().has_value());
-      for (raft::Message& msg : rd.messages) queue_.push_back(std::move(msg));
+      for (raft::Message& msg : rd.messages) {
+        ++sent_[msg.type];
+        queue_.push_back(std::move(msg));
+      }
       m.server->Advance(rd, now_ms_,
                         deferred_.count(id) ? Server::Apply::kDeferred : Server::Apply::kNow);
       SaveSnapshot(m);
@@ -173,6 +182,7 @@ class ServerCluster {
   std::map<raft::NodeId, Member> members_;
   std::vector<raft::Message> queue_;
   std::set<raft::NodeId> cut_;
+  std::map<raft::MessageType, int> sent_;
   std::set<raft::NodeId> deferred_;
   int64_t now_ms_ = 0;
   uint64_t next_client_id_ = 0;

@@ -70,6 +70,40 @@ TEST(Server, WritesThenLinearizableAndSerializableReads) {
   ExpectSameStateEverywhere(c);
 }
 
+// etcd's linearizableReadLoop: reads that arrive together share one
+// ReadIndex round. Eight reads submitted on a follower in one turn send one
+// MsgReadIndex with batch_reads, eight without, and every one is answered
+// once with the value written before them.
+TEST(Server, ReadsSubmittedTogetherShareOneReadIndexRoundWhenBatched) {
+  for (bool batch : {false, true}) {
+    SCOPED_TRACE(batch ? "batch_reads" : "a round per read");
+    ServerConfig config = Base();
+    config.batch_reads = batch;
+    ServerCluster c(3, config);
+    const raft::NodeId leader = c.WaitForLeader();
+    ASSERT_EQ(c.Call(leader, Put("k", "v1"))->outcome(), serverpb::OUTCOME_OK);
+    const raft::NodeId follower = leader == 1 ? 2 : 1;
+    c.Settle();
+    c.ResetSent();
+    for (uint64_t id = 100; id < 108; ++id) {
+      serverpb::ClientRequest r = Get("k");
+      r.set_id(id);
+      c.server(follower).Submit(r, c.now_ms());
+    }
+    c.Settle();
+    c.Collect();
+    EXPECT_EQ(c.Sent(raft::MessageType::kReadIndex), batch ? 1 : 8);
+    std::map<uint64_t, int> answered;
+    for (const serverpb::ClientResponse& r : c.member(follower).responses) {
+      ++answered[r.id()];
+      ASSERT_EQ(r.outcome(), serverpb::OUTCOME_OK) << r.error();
+      ASSERT_EQ(r.range().kvs_size(), 1);
+      EXPECT_EQ(r.range().kvs(0).value(), "v1");
+    }
+    for (uint64_t id = 100; id < 108; ++id) EXPECT_EQ(answered[id], 1) << "read " << id;
+  }
+}
+
 TEST(Server, EveryRequestEndsInOneOutcomeAcrossALeaderChange) {
   ServerCluster c(3, Base());
   const raft::NodeId leader = c.WaitForLeader();
