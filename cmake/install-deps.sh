@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages raftlab builds with, if any is missing:
 # the toolchain and libraries, and etcd 3.4 (etcdctl for the live tests,
-# the server as the reference the live benchmarks compare with).
+# the server as the reference the live tests and benchmarks compare with,
+# and its Go source with Go, to build etcd's own client for live_clientv3).
 # Idempotent and quiet when everything is present; needs root (or sudo) otherwise.
 set -euo pipefail
 packages=(
@@ -12,6 +13,7 @@ packages=(
   rapidjson-dev libabsl-dev
   libgrpc++-dev protobuf-compiler-grpc
   etcd-client etcd-server
+  golang-go golang-etcd-server-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -86,6 +86,7 @@ void MemberLoop::Loop() {
     for (auto& fn : work) fn();
     TickDue();
     ProcessReadies();
+    leader_.store(member_->server().raw_node().raft().lead(), std::memory_order_relaxed);
     RouteResponses();
     DrainWatches();
     NoticeMembers();

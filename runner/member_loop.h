@@ -20,6 +20,7 @@
 // leader over the peer transport (etcd forwards them too).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -105,6 +106,9 @@ class MemberLoop {
   void RequestWatchProgress();
 
   uint64_t id() const { return options_.server.id; }
+  // The leader this member knew after its last turn (0: none), for a
+  // client that asks for one (etcd's "hasleader" metadata).
+  uint64_t leader() const { return leader_.load(std::memory_order_relaxed); }
 
  private:
   struct Waiter {
@@ -145,6 +149,7 @@ class MemberLoop {
   std::vector<std::function<void()>> inbox_;
   bool stopping_ = false;
   bool failed_ = false;
+  std::atomic<uint64_t> leader_{0};  // written by the loop thread only
   std::thread thread_;
 
   // Loop thread only.

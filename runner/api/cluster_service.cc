@@ -5,33 +5,35 @@
 
 namespace raftlab::runner::api {
 
-grpc::Status ClusterService::MemberAdd(grpc::ServerContext*,
+grpc::Status ClusterService::MemberAdd(grpc::ServerContext* ctx,
                                        const etcdserverpb::MemberAddRequest* req,
                                        etcdserverpb::MemberAddResponse* resp) {
   serverpb::ClientRequest r;
   *r.mutable_member_add() = *req;
-  return CallMember(loop_, options_, std::move(r), &serverpb::ClientResponse::mutable_member_add,
+  return CallMember(ctx, loop_, options_, std::move(r), &serverpb::ClientResponse::mutable_member_add,
                     resp);
 }
 
-grpc::Status ClusterService::MemberRemove(grpc::ServerContext*,
+grpc::Status ClusterService::MemberRemove(grpc::ServerContext* ctx,
                                           const etcdserverpb::MemberRemoveRequest* req,
                                           etcdserverpb::MemberRemoveResponse* resp) {
   serverpb::ClientRequest r;
   *r.mutable_member_remove() = *req;
-  return CallMember(loop_, options_, std::move(r),
+  return CallMember(ctx, loop_, options_, std::move(r),
                     &serverpb::ClientResponse::mutable_member_remove, resp);
 }
 
-grpc::Status ClusterService::MemberUpdate(grpc::ServerContext*,
+grpc::Status ClusterService::MemberUpdate(grpc::ServerContext* ctx,
                                           const etcdserverpb::MemberUpdateRequest*,
                                           etcdserverpb::MemberUpdateResponse*) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                       "raftlab: member update is not implemented (see docs/live.md)");
 }
 
-grpc::Status ClusterService::MemberList(grpc::ServerContext*, const etcdserverpb::MemberListRequest*,
+grpc::Status ClusterService::MemberList(grpc::ServerContext* ctx, const etcdserverpb::MemberListRequest*,
                                         etcdserverpb::MemberListResponse* resp) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   const bool ran = loop_->Run([&](server::Server& s) {
     *resp->mutable_header() = s.Header(0);
     for (const etcdserverpb::Member& m : s.Members()) *resp->add_members() = m;
@@ -39,12 +41,12 @@ grpc::Status ClusterService::MemberList(grpc::ServerContext*, const etcdserverpb
   return ran ? grpc::Status::OK : ErrorStatus("etcdserver: server stopped");
 }
 
-grpc::Status ClusterService::MemberPromote(grpc::ServerContext*,
+grpc::Status ClusterService::MemberPromote(grpc::ServerContext* ctx,
                                            const etcdserverpb::MemberPromoteRequest* req,
                                            etcdserverpb::MemberPromoteResponse* resp) {
   serverpb::ClientRequest r;
   *r.mutable_member_promote() = *req;
-  return CallMember(loop_, options_, std::move(r),
+  return CallMember(ctx, loop_, options_, std::move(r),
                     &serverpb::ClientResponse::mutable_member_promote, resp);
 }
 

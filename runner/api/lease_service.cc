@@ -5,21 +5,21 @@
 
 namespace raftlab::runner::api {
 
-grpc::Status LeaseService::LeaseGrant(grpc::ServerContext*,
+grpc::Status LeaseService::LeaseGrant(grpc::ServerContext* ctx,
                                       const etcdserverpb::LeaseGrantRequest* req,
                                       etcdserverpb::LeaseGrantResponse* resp) {
   serverpb::ClientRequest r;
   *r.mutable_lease_grant() = *req;
-  return CallMember(loop_, options_, std::move(r), &serverpb::ClientResponse::mutable_lease_grant,
+  return CallMember(ctx, loop_, options_, std::move(r), &serverpb::ClientResponse::mutable_lease_grant,
                     resp);
 }
 
-grpc::Status LeaseService::LeaseRevoke(grpc::ServerContext*,
+grpc::Status LeaseService::LeaseRevoke(grpc::ServerContext* ctx,
                                        const etcdserverpb::LeaseRevokeRequest* req,
                                        etcdserverpb::LeaseRevokeResponse* resp) {
   serverpb::ClientRequest r;
   *r.mutable_lease_revoke() = *req;
-  return CallMember(loop_, options_, std::move(r),
+  return CallMember(ctx, loop_, options_, std::move(r),
                     &serverpb::ClientResponse::mutable_lease_revoke, resp);
 }
 
@@ -32,7 +32,7 @@ grpc::Status LeaseService::LeaseKeepAlive(
     serverpb::ClientRequest r;
     *r.mutable_lease_keep_alive() = req;
     etcdserverpb::LeaseKeepAliveResponse resp;
-    grpc::Status status = CallMember(loop_, options_, std::move(r),
+    grpc::Status status = CallMember(ctx, loop_, options_, std::move(r),
                                      &serverpb::ClientResponse::mutable_lease_keep_alive, &resp);
     // An unknown lease is TTL 0, not an error (the server says so); any
     // other error ends the stream, as in etcd.
@@ -42,17 +42,18 @@ grpc::Status LeaseService::LeaseKeepAlive(
   return grpc::Status::OK;
 }
 
-grpc::Status LeaseService::LeaseTimeToLive(grpc::ServerContext*,
+grpc::Status LeaseService::LeaseTimeToLive(grpc::ServerContext* ctx,
                                            const etcdserverpb::LeaseTimeToLiveRequest* req,
                                            etcdserverpb::LeaseTimeToLiveResponse* resp) {
   serverpb::ClientRequest r;
   *r.mutable_lease_time_to_live() = *req;
-  return CallMember(loop_, options_, std::move(r),
+  return CallMember(ctx, loop_, options_, std::move(r),
                     &serverpb::ClientResponse::mutable_lease_time_to_live, resp);
 }
 
-grpc::Status LeaseService::LeaseLeases(grpc::ServerContext*, const etcdserverpb::LeaseLeasesRequest*,
+grpc::Status LeaseService::LeaseLeases(grpc::ServerContext* ctx, const etcdserverpb::LeaseLeasesRequest*,
                                        etcdserverpb::LeaseLeasesResponse* resp) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   // Every member's lessor holds every lease (leases are replicated), so this
   // is answered locally, as etcd's leader would from its lessor.
   const bool ran = loop_->Run([&](server::Server& s) {

@@ -16,8 +16,9 @@ constexpr const char* kStopped = "etcdserver: server stopped";
 
 }  // namespace
 
-grpc::Status MaintenanceService::Alarm(grpc::ServerContext*, const etcdserverpb::AlarmRequest* req,
+grpc::Status MaintenanceService::Alarm(grpc::ServerContext* ctx, const etcdserverpb::AlarmRequest* req,
                                        etcdserverpb::AlarmResponse* resp) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   // raftlab has one alarm, NOSPACE, for the whole cluster (raised by the
   // leader); it is listed under the member that raised it... which raftlab
   // does not keep, so under this member. etcd's response has no header.
@@ -52,8 +53,9 @@ grpc::Status MaintenanceService::Alarm(grpc::ServerContext*, const etcdserverpb:
   return ran ? grpc::Status::OK : ErrorStatus(kStopped);
 }
 
-grpc::Status MaintenanceService::Status(grpc::ServerContext*, const etcdserverpb::StatusRequest*,
+grpc::Status MaintenanceService::Status(grpc::ServerContext* ctx, const etcdserverpb::StatusRequest*,
                                         etcdserverpb::StatusResponse* resp) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   const bool ran = loop_->Run([&](server::Server& s) {
     const raft::Raft& r = s.raw_node().raft();
     *resp->mutable_header() = s.Header(s.kv().current_revision());
@@ -71,16 +73,18 @@ grpc::Status MaintenanceService::Status(grpc::ServerContext*, const etcdserverpb
   return ran ? grpc::Status::OK : ErrorStatus(kStopped);
 }
 
-grpc::Status MaintenanceService::Defragment(grpc::ServerContext*,
+grpc::Status MaintenanceService::Defragment(grpc::ServerContext* ctx,
                                             const etcdserverpb::DefragmentRequest*,
                                             etcdserverpb::DefragmentResponse*) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   // The store lives in memory: there is nothing to defragment. etcd's
   // response has no header either.
   return grpc::Status::OK;
 }
 
-grpc::Status MaintenanceService::Hash(grpc::ServerContext*, const etcdserverpb::HashRequest*,
+grpc::Status MaintenanceService::Hash(grpc::ServerContext* ctx, const etcdserverpb::HashRequest*,
                                       etcdserverpb::HashResponse* resp) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   const bool ran = loop_->Run([&](server::Server& s) {
     const mvcc::HashResult h = mvcc::HashKv(s.kv(), 0);
     *resp->mutable_header() = s.Header(h.hash_revision);
@@ -89,8 +93,9 @@ grpc::Status MaintenanceService::Hash(grpc::ServerContext*, const etcdserverpb::
   return ran ? grpc::Status::OK : ErrorStatus(kStopped);
 }
 
-grpc::Status MaintenanceService::HashKV(grpc::ServerContext*, const etcdserverpb::HashKVRequest* req,
+grpc::Status MaintenanceService::HashKV(grpc::ServerContext* ctx, const etcdserverpb::HashKVRequest* req,
                                         etcdserverpb::HashKVResponse* resp) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   std::string error;
   const bool ran = loop_->Run([&](server::Server& s) {
     const mvcc::HashResult h = mvcc::HashKv(s.kv(), req->revision());
@@ -106,9 +111,10 @@ grpc::Status MaintenanceService::HashKV(grpc::ServerContext*, const etcdserverpb
   return error.empty() ? grpc::Status::OK : ErrorStatus(error);
 }
 
-grpc::Status MaintenanceService::MoveLeader(grpc::ServerContext*,
+grpc::Status MaintenanceService::MoveLeader(grpc::ServerContext* ctx,
                                             const etcdserverpb::MoveLeaderRequest* req,
                                             etcdserverpb::MoveLeaderResponse*) {
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   std::string error;
   bool done = false;
   const raft::NodeId target = req->targetid();

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/watch/watchable_store.h"
+#include "runner/api/call.h"
 #include "runner/api/services.h"
 
 namespace raftlab::runner::api {
@@ -124,6 +125,10 @@ class StreamSink final : public WatchSink {
 
 grpc::Status WatchService::Watch(grpc::ServerContext* ctx,
                                  grpc::ServerReaderWriter<WatchResponse, WatchRequest>* stream) {
+  // etcd's stream interceptor refuses a leaderless stream at its start; it
+  // also cancels open ones after three election timeouts without a leader,
+  // which raftlab does not (docs/live.md).
+  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
   auto sink = std::make_shared<StreamSink>();
   std::thread writer([&] {
     WatchResponse r;
