@@ -90,6 +90,24 @@ void Server::SubmitMemberChange(const serverpb::ClientRequest& req, int64_t now_
     single = {add.islearner() ? raft::ConfChangeType::kAddLearnerNode
                               : raft::ConfChangeType::kAddNode,
               next};
+  } else if (req.request_case() == R::kMemberUpdate) {
+    // etcd's ConfChangeUpdateNode: new peer URLs, the configuration as is.
+    const etcdserverpb::MemberUpdateRequest& update = req.member_update();
+    if (!IsMember(conf_state_, update.id())) return RespondError(req.id(), kErrMemberNotFound);
+    if (update.peerurls().empty()) return RespondError(req.id(), kErrMemberBadUrls);
+    for (const std::string& url : update.peerurls()) {
+      if (!ValidUrl(url)) return RespondError(req.id(), kErrMemberBadUrls);
+      for (const auto& [id, info] : members_) {
+        if (id == update.id()) continue;  // its own URLs may stay
+        for (const std::string& have : info.peer_urls()) {
+          if (have == url) return RespondError(req.id(), kErrPeerUrlExists);
+        }
+      }
+    }
+    serverpb::MemberInfo* info = change.mutable_member();
+    info->set_id(update.id());
+    for (const std::string& url : update.peerurls()) info->add_peer_urls(url);
+    single = {raft::ConfChangeType::kUpdateNode, update.id()};
   } else if (req.request_case() == R::kMemberRemove) {
     const raft::NodeId id = req.member_remove().id();
     if (!IsMember(conf_state_, id)) return RespondError(req.id(), kErrMemberNotFound);
@@ -135,7 +153,11 @@ void Server::ApplyMemberChange(const raft::ConfChangeV2& cc, const raft::ConfSta
   const std::vector<etcdserverpb::Member> members = Members();
   CHECK_EQ(cc.changes.size(), 1u);
   const raft::ConfChangeSingle& single = cc.changes[0];
-  if (single.type == raft::ConfChangeType::kRemoveNode) {
+  if (single.type == raft::ConfChangeType::kUpdateNode) {
+    etcdserverpb::MemberUpdateResponse* out = resp.mutable_member_update();
+    *out->mutable_header() = header;
+    for (const etcdserverpb::Member& m : members) *out->add_members() = m;
+  } else if (single.type == raft::ConfChangeType::kRemoveNode) {
     etcdserverpb::MemberRemoveResponse* out = resp.mutable_member_remove();
     *out->mutable_header() = header;
     for (const etcdserverpb::Member& m : members) *out->add_members() = m;

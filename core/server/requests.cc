@@ -46,6 +46,7 @@ void Server::Submit(const serverpb::ClientRequest& req, int64_t now_ms) {
     case R::kMemberAdd:
     case R::kMemberRemove:
     case R::kMemberPromote:
+    case R::kMemberUpdate:
       SubmitMemberChange(req, now_ms);
       return;
     case R::REQUEST_NOT_SET:

@@ -24,11 +24,12 @@ grpc::Status ClusterService::MemberRemove(grpc::ServerContext* ctx,
 }
 
 grpc::Status ClusterService::MemberUpdate(grpc::ServerContext* ctx,
-                                          const etcdserverpb::MemberUpdateRequest*,
-                                          etcdserverpb::MemberUpdateResponse*) {
-  if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "raftlab: member update is not implemented (see docs/live.md)");
+                                          const etcdserverpb::MemberUpdateRequest* req,
+                                          etcdserverpb::MemberUpdateResponse* resp) {
+  serverpb::ClientRequest r;
+  *r.mutable_member_update() = *req;
+  return CallMember(ctx, loop_, options_, std::move(r),
+                    &serverpb::ClientResponse::mutable_member_update, resp);
 }
 
 grpc::Status ClusterService::MemberList(grpc::ServerContext* ctx, const etcdserverpb::MemberListRequest*,

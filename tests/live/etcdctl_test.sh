@@ -3,7 +3,7 @@
 # put, get (--rev, --prefix), del, txn (compares on value and mod revision),
 # watch (sees another etcdctl's put), leases (grant, keep-alive --once,
 # timetolive, revoke drops the attached key), compaction then a read below
-# it (the compacted error), endpoint status, member list; bad input gets
+# it (the compacted error), endpoint status, member list and update; bad input gets
 # etcd's errors. Expected outputs are etcd 3.4.23's (tests/live/README.md).
 source "$(dirname "$0")/lib.sh"
 live_init "$1"
@@ -91,6 +91,24 @@ for i in 0 1 2; do
   grep -q "^$((i + 1)), started, ${NAME[$i]}, http://127.0.0.1:${PEER[$i]}, http://127.0.0.1:${CLIENT[$i]}, false$" \
     "$LIVE_DIR/members.out" || live_fail "member list: $(cat "$LIVE_DIR/members.out")"
 done
+# member update: n3 gets a second peer URL (its first, which peers dial,
+# stays), through Raft, and every member lists it; the cluster still writes.
+urls="http://127.0.0.1:${PEER[2]},http://127.0.0.1:1"
+timeout 10 "${E[@]}" member update 3 --peer-urls="$urls" > "$LIVE_DIR/update.out" 2>&1 \
+  || live_fail "member update: $(cat "$LIVE_DIR/update.out")"
+grep -q "^Member *3 updated in cluster " "$LIVE_DIR/update.out" \
+  || live_fail "member update: $(cat "$LIVE_DIR/update.out")"
+for i in 0 1 2; do
+  # A linearizable read first: the member has then applied the update
+  # (member list answers from the member's own state, as etcd's does).
+  timeout 10 etcdctl --endpoints="127.0.0.1:${CLIENT[$i]}" --command-timeout=5s get x > /dev/null \
+    || live_fail "get at n$((i + 1))"
+  timeout 10 etcdctl --endpoints="127.0.0.1:${CLIENT[$i]}" --command-timeout=5s member list \
+    > "$LIVE_DIR/members.out" || live_fail "member list at n$((i + 1))"
+  grep -q "^3, started, n3, $urls, " "$LIVE_DIR/members.out" \
+    || live_fail "member list at n$((i + 1)) after the update: $(cat "$LIVE_DIR/members.out")"
+done
+timeout 10 "${E[@]}" put after-update 1 > /dev/null || live_fail "put after member update"
 timeout 10 "${E[@]}" endpoint hashkv > "$LIVE_DIR/hash.out" || live_fail "hashkv"
 [ "$(awk -F', ' '{print $2}' "$LIVE_DIR/hash.out" | sort -u | wc -l)" = "1" ] \
   || live_fail "members disagree: $(cat "$LIVE_DIR/hash.out")"

@@ -104,6 +104,46 @@ TEST(Server, ReadsSubmittedTogetherShareOneReadIndexRoundWhenBatched) {
   }
 }
 
+serverpb::ClientRequest MemberUpdate(uint64_t id, std::vector<std::string> urls) {
+  serverpb::ClientRequest r;
+  r.mutable_member_update()->set_id(id);
+  for (const std::string& u : urls) r.mutable_member_update()->add_peerurls(u);
+  return r;
+}
+
+// etcd's MemberUpdate: new peer URLs through Raft (ConfChangeUpdateNode),
+// the configuration unchanged; etcd's errors for an unknown member, a bad
+// URL and a URL another member has.
+TEST(Server, MemberUpdateReplacesPeerUrlsOnEveryMember) {
+  ServerCluster c(3, Base());
+  const raft::NodeId leader = c.WaitForLeader();
+  const raft::NodeId follower = leader == 1 ? 2 : 1;
+  auto ok = c.Call(follower, MemberUpdate(3, {"http://10.0.0.3:2380", "http://10.0.0.3:2390"}));
+  ASSERT_TRUE(ok.has_value());
+  ASSERT_EQ(ok->outcome(), serverpb::OUTCOME_OK) << ok->error();
+  ASSERT_TRUE(ok->has_member_update());
+  EXPECT_EQ(ok->member_update().members_size(), 3);
+  c.Settle();
+  for (raft::NodeId id : {1, 2, 3}) {
+    const std::vector<etcdserverpb::Member> members = c.server(id).Members();
+    ASSERT_EQ(members.size(), 3u) << "member " << id;
+    ASSERT_EQ(members[2].id(), 3u);
+    ASSERT_EQ(members[2].peerurls_size(), 2) << "member " << id;
+    EXPECT_EQ(members[2].peerurls(0), "http://10.0.0.3:2380");
+    EXPECT_EQ(members[2].peerurls(1), "http://10.0.0.3:2390");
+    EXPECT_EQ(c.server(id).conf_state().voters.size(), 3u);
+  }
+  auto unknown = c.Call(leader, MemberUpdate(9, {"http://10.0.0.9:2380"}));
+  EXPECT_EQ(unknown->error(), "etcdserver: member not found");
+  auto bad = c.Call(leader, MemberUpdate(2, {"10.0.0.2"}));
+  EXPECT_EQ(bad->error(), "etcdserver: given member URLs are invalid");
+  auto taken = c.Call(leader, MemberUpdate(2, {"http://10.0.0.3:2390"}));
+  EXPECT_EQ(taken->error(), "etcdserver: Peer URLs already exists");
+  auto same = c.Call(leader, MemberUpdate(3, {"http://10.0.0.3:2380"}));  // its own URL may stay
+  EXPECT_EQ(same->outcome(), serverpb::OUTCOME_OK) << same->error();
+  ExpectSameStateEverywhere(c);
+}
+
 TEST(Server, EveryRequestEndsInOneOutcomeAcrossALeaderChange) {
   ServerCluster c(3, Base());
   const raft::NodeId leader = c.WaitForLeader();
