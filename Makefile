@@ -2,6 +2,8 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 CLANG_BUILD ?= build-clang
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 # Release is -O3: g++ 12 warns at -O3 where it does not at -O2 (a false
@@ -9,7 +11,7 @@ CMAKE_FLAGS ?=
 # build, the one CI runs first, is the optimised one.
 BUILD_TYPE ?= Release
 
-.PHONY: all deps configure build run sweep zoo test asan test-asan test-clang bench bench-live clean
+.PHONY: all deps configure build run sweep zoo test asan test-asan test-clang fuzz-build fuzz bench bench-live clean
 
 all: build
 
@@ -57,6 +59,20 @@ $(CLANG_BUILD)/build.ninja: | deps
 test-clang: deps $(CLANG_BUILD)/build.ninja
 	cmake --build $(CLANG_BUILD) -j $(JOBS)
 	ctest --test-dir $(CLANG_BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# libFuzzer builds of tests/fuzz (clang 14, ASan + UBSan, coverage
+# instrumentation); `make fuzz` runs each target FUZZ_SECONDS from its corpus
+# and prints executions, coverage and crashes (tools/fuzz.sh). The corpus
+# regression run is a ctest (label fuzz) of every build.
+$(FUZZ_BUILD)/build.ninja: | deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DRAFTLAB_FUZZ=ON -DRAFTLAB_SANITIZE=ON -DRAFTLAB_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+
+fuzz-build: deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
+fuzz: fuzz-build
+	tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 BENCH_FLAGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 

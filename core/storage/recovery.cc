@@ -25,7 +25,8 @@ Result<Recovered> Recover(FileSystem* fs, const WalOptions& options, std::option
   const uint64_t last = out.entries.empty() ? snapshot_index : out.entries.back().index;
   if (out.hard_state.commit > last) {
     return MakeError(ErrorCode::kCorruption,
-                     "recovered commit index " + std::to_string(out.hard_state.commit) +
+                     contents.hard_state_at + ": the hard state's commit index " +
+                         std::to_string(out.hard_state.commit) +
                          " is beyond the last recovered entry " + std::to_string(last));
   }
   if (wal != nullptr) wal->emplace(std::move(*opened));

@@ -148,6 +148,7 @@ Status Wal::ApplyRecord(const std::string& name, size_t offset, const Record& re
         return Corrupt(name, offset, "hard state record does not parse");
       }
       replay->contents->hard_state = raft::FromProto(p);
+      replay->contents->hard_state_at = "WAL segment " + name + " at offset " + std::to_string(offset);
       return OkStatus();
     }
   }

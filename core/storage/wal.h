@@ -29,6 +29,9 @@ struct WalContents {
   raft::HardState hard_state;
   std::vector<raft::Entry> entries;  // contiguous, starting after the snapshot index
   uint64_t repaired_bytes = 0;       // torn tail cut off during recovery
+  // Where hard_state was read: "WAL segment NAME at offset N" (empty if
+  // none was), so an error about it can name the place.
+  std::string hard_state_at;
 };
 
 class Wal {

@@ -89,6 +89,10 @@ TEST(Recovery, ACommitIndexBeyondTheRecoveredLogIsCorruption) {
   Result<Recovered> r = Recover(&fs, WalOptions{}, nullptr);
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().message.find("beyond the last recovered entry"), std::string::npos);
+  // It names the file and offset of the hard state that claims the commit,
+  // as every other WAL error does (found by fuzz_wal_recovery).
+  EXPECT_EQ(r.error().message.rfind("WAL segment " + Wal::SegmentName(0) + " at offset ", 0), 0u)
+      << r.error().message;
 }
 
 }  // namespace
