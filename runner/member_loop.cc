@@ -258,7 +258,15 @@ bool MemberLoop::Run(const std::function<void(server::Server&)>& fn) {
 }
 
 void MemberLoop::Deliver(raft::Message m) {
-  Post([this, m = std::move(m)] { member_->server().Step(m); });
+  Post([this, m = std::move(m)] {
+    // Checked against the node's state here, on the loop thread, right
+    // before the step (core/raft/raft.h, "Peer input").
+    if (Status ok = member_->server().CheckPeerMessage(m); !ok) {
+      Log("peer message refused: " + ok.error().message);
+      return;
+    }
+    member_->server().Step(m);
+  });
 }
 
 void MemberLoop::DeliverForwardRequest(uint64_t from, serverpb::ClientRequest req) {

@@ -126,6 +126,7 @@ int RunNode(const NodeOptions& o) {
   sc.pre_vote = o.pre_vote;
   sc.check_quorum = true;
   sc.batch_reads = true;  // etcd's linearizableReadLoop (reports/BENCHMARKS.md)
+  sc.refuse_bad_entries = true;  // peers are not trusted (core/server/server_config.h)
   sc.snapshot_entries = o.snapshot_count;
   sc.snapshot_catchup_entries = 5000;  // etcd's snapshot-catchup-entries
   // etcd's ReqTimeout: 5 s plus two election timeouts.

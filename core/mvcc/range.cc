@@ -45,7 +45,11 @@ void SortKvs(const RangeRequest& req, std::vector<const mvccpb::KeyValue*>* kvs)
   const RangeRequest::SortTarget target = req.sort_target();
   // As etcd: a non-key target without an order sorts ascending.
   if (order == RangeRequest::NONE && target != RangeRequest::KEY) order = RangeRequest::ASCEND;
-  if (order == RangeRequest::NONE) return;
+  // etcd sorts only for the orders it knows; an unknown one (proto3 enums
+  // are open) leaves key order. An unknown target, on which etcd 3.4 panics
+  // (a nil sorter), leaves key order too.
+  if (order != RangeRequest::ASCEND && order != RangeRequest::DESCEND) return;
+  if (!RangeRequest::SortTarget_IsValid(target)) return;
   if (target == RangeRequest::KEY) {
     if (order == RangeRequest::DESCEND) std::reverse(kvs->begin(), kvs->end());
     return;

@@ -7,6 +7,34 @@
 // (appends, heartbeats, snapshots, commit), leader.cc (the leader's and
 // follower's message handling, proposals, leader transfer), read_index.cc
 // (linearizable reads), membership.cc (configuration changes).
+//
+// Peer input: what Step may CHECK on, and what a host must refuse first.
+// The core stops loudly (CHECK) on a message that no correct peer sends:
+// in the simulator every peer runs this code, so such a message is a bug
+// the run reports (etcd panics the same way, e.g. "tocommit out of range"
+// for bug zoo B10 and B28). A host whose peers are not trusted (the live
+// runner; tests/fuzz/fuzz_raft_step.cc) must therefore refuse them before
+// Step, in two layers:
+//  1. Without the node's state, at its boundary (runner/peer/inbound.h,
+//     ValidatePeerMessage): only message types a peer sends (never MsgHup,
+//     MsgBeat, ...); `from` is the connection's peer, never this node, and
+//     `to` is this node; a term on every message but MsgProp and
+//     MsgReadIndex, which carry none; every term and index below 2^62;
+//     entries bounded in count and size, of known types, conf-change
+//     entries that decode, a MsgApp's entries contiguous after `index` and
+//     of terms no higher than its own; a MsgProp with entries; a MsgSnap
+//     with a snapshot whose configuration names real members and whose
+//     data the host's state machine can restore at the snapshot's index;
+//     no snapshot on other types.
+//  2. Against the node's state, right before Step on the thread that owns
+//     the node (CheckPeerMessage below): a commit index the node cannot
+//     hold (beyond its log, from a heartbeat of its term) and a snapshot
+//     whose configuration cannot be restored. (Appends over committed
+//     entries need no check: Step answers an append below its commit
+//     index without looking at it, and layer 1 makes entries contiguous.)
+// Everything else a peer may send is handled by Step itself: stale terms,
+// rejections, unknown senders, duplicates and reordering are part of the
+// protocol and never stop the node.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +42,7 @@
 #include <vector>
 
 #include "core/base/prng.h"
+#include "core/base/result.h"
 #include "core/raft/config.h"
 #include "core/raft/logger.h"
 #include "core/raft/progress_tracker.h"
@@ -56,6 +85,10 @@ class Raft {
 
   StepResult Step(Message m);
   void Tick();
+  // Layer 2 of the peer-input rule above: an error for a message that
+  // passed layer 1 but that Step, in the node's present state, would stop
+  // on. OK means Step(m) is safe. Pure; peer_check.cc.
+  Result<void> CheckPeerMessage(const Message& m) const;
 
   // Outputs, drained by RawNode when it builds a Ready.
   // msgs: may be sent at once. msgs_after_append: only after the Ready that
@@ -73,6 +106,9 @@ class Raft {
   // Applies a committed configuration change (called by the host, through
   // RawNode, when it applies the entry). Returns the new configuration.
   ConfState ApplyConfChange(const ConfChangeV2& cc);
+  // Why `cc` cannot be applied to the current configuration ("" if it can);
+  // ApplyConfChange CHECKs that it can.
+  std::string DryRunConfChange(const ConfChangeV2& cc) const;
   // The host applied entries up to `index`, `bytes` of payload in total.
   void OnApplied(uint64_t index, uint64_t bytes);
 
@@ -178,8 +214,6 @@ class Raft {
   bool CommittedEntryInCurrentTerm() const;
 
   // membership.cc
-  // Why `cc` cannot be applied to the current configuration ("" if it can).
-  std::string DryRunConfChange(const ConfChangeV2& cc) const;
   ConfState SwitchToConfig(const TrackerConfig& config, const ProgressMap& progress);
   // A leader outside the voters (removed or demoted) hands leadership over.
   void MaybeHandOffLeadership();

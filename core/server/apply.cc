@@ -53,7 +53,13 @@ void Server::ApplyEntry(const raft::Entry& e, int64_t now_ms) {
   CHECK_EQ(e.index, consistent_index_ + 1);
   if (e.type != raft::EntryType::kNormal) {
     Result<raft::ConfChangeV2> cc = raft::DecodeConfChange(e);
-    CHECK_MSG(cc.has_value(), "committed conf change does not decode");
+    if (!cc) return RefuseEntry(e, "committed conf change does not decode");
+    if (config_.refuse_bad_entries) {
+      // Otherwise Raft's ApplyConfChange stops on it, loudly.
+      if (std::string why = raw_->raft().DryRunConfChange(*cc); !why.empty()) {
+        return RefuseEntry(e, "unable to apply conf change: " + why);
+      }
+    }
     const raft::ConfState before = conf_state_;
     conf_state_ = raw_->ApplyConfChange(*cc);
     ApplyMemberChange(*cc, before);
@@ -64,7 +70,7 @@ void Server::ApplyEntry(const raft::Entry& e, int64_t now_ms) {
     if (AddsMember(before, conf_state_)) snapshot_now_ = true;
   } else if (!e.data.empty()) {
     serverpb::InternalRequest r;
-    CHECK_MSG(r.ParseFromString(e.data), "committed entry is not an InternalRequest");
+    if (!r.ParseFromString(e.data)) return RefuseEntry(e, "committed entry is not an InternalRequest");
     if (!SeenBefore(r.id())) {
       serverpb::ClientResponse resp;
       ApplyRequest(r, now_ms, &resp);
@@ -76,6 +82,19 @@ void Server::ApplyEntry(const raft::Entry& e, int64_t now_ms) {
       }
     }
   }
+  consistent_index_ = e.index;
+}
+
+void Server::RefuseEntry(const raft::Entry& e, const std::string& why) {
+  // No correct member commits such an entry, so in the simulator, where
+  // every member runs this code, it is a bug to report: stop loudly.
+  CHECK_MSG(config_.refuse_bad_entries, why);
+  // Live, it came from a broken or hostile peer. Every member holds the
+  // same committed bytes and configuration, so every member refuses the
+  // same entries and the replicas stay equal.
+  ++refused_entries_;
+  RAFT_LOG(config_.logger, kError, "{} refused committed entry {} (term {}): {}", config_.id,
+           e.index, e.term, why);
   consistent_index_ = e.index;
 }
 

@@ -145,13 +145,14 @@ void Server::ApplyMemberChange(const raft::ConfChangeV2& cc, const raft::ConfSta
     info.mutable_peer_urls()->CopyFrom(change.member().peer_urls());
   }
   auto pending = pending_writes_.find(change.request_id());
-  if (change.request_id() == 0 || pending == pending_writes_.end()) return;
+  // Only this member's own proposals answer a request, and they hold one
+  // change each; anything else leaves the request to time out.
+  if (change.request_id() == 0 || pending == pending_writes_.end() || cc.changes.size() != 1) return;
   serverpb::ClientResponse resp;
   resp.set_id(pending->second.client_id);
   pending_writes_.erase(pending);
   etcdserverpb::ResponseHeader header = Header(0);  // etcd's cluster responses carry no revision
   const std::vector<etcdserverpb::Member> members = Members();
-  CHECK_EQ(cc.changes.size(), 1u);
   const raft::ConfChangeSingle& single = cc.changes[0];
   if (single.type == raft::ConfChangeType::kUpdateNode) {
     etcdserverpb::MemberUpdateResponse* out = resp.mutable_member_update();

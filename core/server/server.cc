@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "core/base/check.h"
 #include "core/base/fixed64.h"
 #include "core/mvcc/hash.h"
@@ -86,7 +88,8 @@ std::string Server::EncodeState() const {
   return st.SerializeAsString();
 }
 
-Status Server::ValidateState(const std::string& bytes) {
+Status Server::ValidateSnapshot(const raft::Snapshot& snapshot) {
+  const std::string& bytes = snapshot.data;
   serverpb::ServerState st;
   if (!st.ParseFromString(bytes)) {
     return MakeError(ErrorCode::kCorruption, "snapshot state is not a ServerState");
@@ -96,9 +99,20 @@ Status Server::ValidateState(const std::string& bytes) {
   if (!lessor) return tl::unexpected(lessor.error());
   Result<mvcc::KvStore> kv = mvcc::DecodeSnapshot(st.mvcc(), BugSet{});
   if (!kv) return tl::unexpected(kv.error());
+  if (st.consistent_index() != snapshot.metadata.index) {
+    return MakeError(ErrorCode::kCorruption,
+                     fmt::format("snapshot state of index {} in a snapshot at index {}",
+                                 st.consistent_index(), snapshot.metadata.index));
+  }
+  const raft::ConfState& cs = snapshot.metadata.conf_state;
   for (const serverpb::MemberInfo& m : st.members()) {
-    if (m.id() == raft::kNone || m.id() >= (uint64_t{1} << 16)) {
-      return MakeError(ErrorCode::kCorruption, "snapshot state names a member id out of range");
+    bool known = false;
+    for (const auto* ids : {&cs.voters, &cs.learners, &cs.voters_outgoing, &cs.learners_next}) {
+      known |= std::find(ids->begin(), ids->end(), m.id()) != ids->end();
+    }
+    if (!known) {
+      return MakeError(ErrorCode::kCorruption,
+                       fmt::format("snapshot state names member {}, not in its configuration", m.id()));
     }
   }
   return OkStatus();

@@ -75,6 +75,12 @@ class Server {
   // --- inputs ------------------------------------------------------------
   void Tick(int64_t now_ms);
   void Step(const raft::Message& m);
+  // Whether Step(m) is safe for a message from an untrusted peer, in the
+  // node's present state (layer 2 of core/raft/raft.h's peer-input rule;
+  // a host checks layer 1 at its boundary first).
+  Status CheckPeerMessage(const raft::Message& m) const {
+    return raw_->raft().CheckPeerMessage(m);
+  }
   void Submit(const serverpb::ClientRequest& req, int64_t now_ms);
   raft::StepResult ProposeConfChange(const raft::ConfChangeV2& cc);
   void TransferLeader(raft::NodeId to) { raw_->TransferLeader(to); }
@@ -112,6 +118,10 @@ class Server {
   const mvcc::KvStore& kv() const { return *kv_; }
   const lease::Lessor& lessor() const { return *lessor_; }
   uint64_t consistent_index() const { return consistent_index_; }
+  // Committed entries consumed without effect because they could not be
+  // applied (apply.cc, RefuseEntry). Always 0 unless a peer or the disk
+  // handed this member bytes no correct member writes.
+  uint64_t refused_entries() const { return refused_entries_; }
   bool nospace() const { return nospace_; }
   // Key and value bytes ever written (the store never shrinks, like a
   // backend before defragmentation): what the quota and Status report.
@@ -126,10 +136,11 @@ class Server {
   // A response header: cluster and member ids, `revision`, the Raft term.
   etcdserverpb::ResponseHeader Header(int64_t revision) const;
   std::string EncodeState() const;  // the ServerState bytes of a snapshot
-  // Whether `bytes` is ServerState a server could restore. A host checks a
-  // snapshot that arrives from a peer with this before the core sees it:
-  // the core itself stops (CHECK) on state it cannot restore.
-  static Status ValidateState(const std::string& bytes);
+  // Whether a snapshot's data is ServerState a server could restore, of
+  // the snapshot's own index and naming only members of its configuration.
+  // A host checks a snapshot that arrives from a peer with this before the
+  // core sees it: the core itself stops (CHECK) on state it cannot restore.
+  static Status ValidateSnapshot(const raft::Snapshot& snapshot);
 
  private:
   struct PendingWrite {
@@ -158,6 +169,10 @@ class Server {
   void CheckQuota();
   // apply.cc
   void ApplyEntry(const raft::Entry& e, int64_t now_ms);
+  // A committed entry that cannot be applied (bytes that do not decode, a
+  // conf change the configuration refuses): a CHECK failure, or with
+  // config_.refuse_bad_entries consumed as a no-op and counted.
+  void RefuseEntry(const raft::Entry& e, const std::string& why);
   void ApplyQueued(int64_t now_ms);  // deferred_ only, in order
   // What follows applying: reads, watchers, snapshots, lease promotion, quota.
   void AfterApply(int64_t now_ms);
@@ -195,6 +210,7 @@ class Server {
   raft::ConfState conf_state_;
   // Invariant: the index of the last entry reflected in kv_/lessor_.
   uint64_t consistent_index_ = 0;
+  uint64_t refused_entries_ = 0;
   bool nospace_ = false;
   // Recently applied request ids per proposing member (bounded; the oldest
   // incarnation's go first), part of

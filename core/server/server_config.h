@@ -50,6 +50,13 @@ struct ServerConfig {
   // This member's name and client URLs, published through Raft once it
   // knows a leader (etcd's publish); no name: nothing is published.
   serverpb::MemberInfo local_attributes;
+  // What applying a committed entry that cannot be applied does (bytes that
+  // are not an InternalRequest, a conf change the configuration refuses).
+  // No correct member commits one. Off (the simulator): a CHECK failure, so
+  // a run reports the bug that put it there. On (the live runner, whose
+  // peers are not trusted): it is consumed as a no-op, logged and counted
+  // (Server::refused_entries), identically on every member.
+  bool refuse_bad_entries = false;
   // Planted bugs (the bug zoo), handed on to Raft; empty in every correct run.
   BugSet bugs;
 

@@ -56,11 +56,18 @@ Status ValidatePeerMessage(const raft::Message& m, uint64_t self, uint64_t peer,
                            const InboundLimits& limits) {
   const char* type = raft::MessageTypeName(m.type);
   if (!FromPeer(m.type)) return Refused(fmt::format("{} may not come from a peer", type));
+  if (peer == self) return Refused(fmt::format("{} from this member itself", type));
   if (m.from != peer) {
     return Refused(fmt::format("{} claims to be from {} on the connection of {}", type, m.from,
                                peer));
   }
   if (m.to != self) return Refused(fmt::format("{} is addressed to {}, not {}", type, m.to, self));
+  // Raft::Send: only forwarded proposals and read requests travel without
+  // a term (Step takes a term-0 message for a local one); all others carry one.
+  const bool termless = m.type == raft::MessageType::kProp || m.type == raft::MessageType::kReadIndex;
+  if (termless != (m.term == 0)) {
+    return Refused(fmt::format("{} with term {}", type, m.term));
+  }
   if (m.term >= kBound || m.log_term >= kBound || m.index >= kBound || m.commit >= kBound ||
       m.reject_hint >= kBound) {
     return Refused(fmt::format("{} carries a term or index at or above 2^62", type));
@@ -88,13 +95,14 @@ Status ValidatePeerMessage(const raft::Message& m, uint64_t self, uint64_t peer,
       return Refused(fmt::format("{} carries a conf change that does not decode", type));
     }
   }
+  if (m.type == raft::MessageType::kProp && m.entries.empty()) return Refused("MsgProp without entries");
   if (m.type == raft::MessageType::kSnap) {
     if (!m.snapshot || m.snapshot->IsEmpty()) return Refused("MsgSnap without a snapshot");
     if (m.snapshot->metadata.term >= kBound || m.snapshot->metadata.index >= kBound) {
       return Refused("MsgSnap with a term or index at or above 2^62");
     }
     RAFTLAB_RETURN_IF_ERROR(CheckConfState(m.snapshot->metadata.conf_state));
-    RAFTLAB_RETURN_IF_ERROR(server::Server::ValidateState(m.snapshot->data));
+    RAFTLAB_RETURN_IF_ERROR(server::Server::ValidateSnapshot(*m.snapshot));
   } else if (m.snapshot) {
     return Refused(fmt::format("{} carries a snapshot", type));
   }

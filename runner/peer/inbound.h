@@ -13,7 +13,7 @@
 //   term above the message's;
 // - a MsgSnap's state assembled from its chunks (at most
 //   max_snapshot_bytes), with metadata that names members and a state the
-//   server can restore (Server::ValidateState);
+//   server can restore (Server::ValidateSnapshot);
 // - forwarded client requests and responses that parse.
 //
 // Pure: frames in, deliveries or an error out. An error ends the connection.

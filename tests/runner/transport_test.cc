@@ -112,7 +112,7 @@ TEST(Transport, MembersExchangeMessagesAndSnapshots) {
   snap.from = 1;
   snap.to = 2;
   snap.term = 3;
-  snap.snapshot = raft::Snapshot{s.EncodeState(), {cs, 9, 2}};
+  snap.snapshot = raft::Snapshot{s.EncodeState(), {cs, s.consistent_index(), 2}};
   ASSERT_GT(snap.snapshot->data.size(), 32u);  // several chunks
   t1->Send(snap);
   ASSERT_TRUE(in2.WaitFor([](Inbox& i) { return i.messages.size() == 2; }));

@@ -133,6 +133,33 @@ TEST(Inbound, RefusesWhatTheCoreMustNeverSee) {
   EXPECT_FALSE(peer::ValidatePeerMessage(future, 1, 2, limits).has_value());
 }
 
+// Found by tests/fuzz/fuzz_raft_step.cc (corpus/raft_step/vote-without-term):
+// a vote request of term 0 made the core answer with a term-0 vote, which
+// Raft::Send CHECKs against.
+TEST(Inbound, RefusesATermWhereNoneBelongsAndNoTermWhereOneDoes) {
+  const peer::InboundLimits limits;
+  raft::Message vote;
+  vote.type = raft::MessageType::kVote;
+  vote.from = 2;
+  vote.to = 1;
+  EXPECT_FALSE(peer::ValidatePeerMessage(vote, 1, 2, limits).has_value());
+  vote.term = 4;
+  EXPECT_TRUE(peer::ValidatePeerMessage(vote, 1, 2, limits).has_value());
+  raft::Message prop = App(2, 1);
+  prop.type = raft::MessageType::kProp;
+  prop.term = 0;
+  prop.index = 0;
+  prop.log_term = 0;
+  EXPECT_TRUE(peer::ValidatePeerMessage(prop, 1, 2, limits).has_value());
+  prop.term = 2;  // forwarded proposals carry no term
+  EXPECT_FALSE(peer::ValidatePeerMessage(prop, 1, 2, limits).has_value());
+  prop.term = 0;
+  prop.entries.clear();  // nor may they be empty (the leader CHECKs)
+  EXPECT_FALSE(peer::ValidatePeerMessage(prop, 1, 2, limits).has_value());
+  // A connection claiming to come from this member itself.
+  EXPECT_FALSE(peer::ValidatePeerMessage(App(1, 1), 1, 1, limits).has_value());
+}
+
 TEST(Inbound, AssemblesASnapshotFromChunksAndChecksItsState) {
   // A real server's state, sent as two chunks and the MsgSnap.
   server::ServerConfig sc;
@@ -146,7 +173,7 @@ TEST(Inbound, AssemblesASnapshotFromChunksAndChecksItsState) {
   snap.from = 2;
   snap.to = 1;
   snap.term = 3;
-  snap.snapshot = raft::Snapshot{"", {cs, 10, 3}};
+  snap.snapshot = raft::Snapshot{"", {cs, s.consistent_index(), 3}};
   const std::string state = s.EncodeState();
   peer::Inbound in(1, 2, peer::InboundLimits{});
   const size_t half = state.size() / 2;
@@ -161,6 +188,17 @@ TEST(Inbound, AssemblesASnapshotFromChunksAndChecksItsState) {
   peer::Inbound bad(1, 2, peer::InboundLimits{});
   ASSERT_TRUE(bad.Take({peer::FrameType::kSnapshotChunk, "not a state"}).has_value());
   EXPECT_FALSE(bad.Take({peer::FrameType::kMessage, raft::EncodeMessage(snap)}).has_value());
+
+  // And a state of another index than its snapshot's (found by
+  // fuzz_raft_step: the core CHECKs that they agree when it restores).
+  raft::Message elsewhere = snap;
+  elsewhere.snapshot->metadata.index += 9;
+  peer::Inbound shifted(1, 2, peer::InboundLimits{});
+  ASSERT_TRUE(shifted.Take({peer::FrameType::kSnapshotChunk, state}).has_value());
+  Result<peer::Delivery> refused =
+      shifted.Take({peer::FrameType::kMessage, raft::EncodeMessage(elsewhere)});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("snapshot state of index"), std::string::npos);
 
   // So is a snapshot larger than the limit.
   peer::InboundLimits small;

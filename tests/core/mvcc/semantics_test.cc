@@ -445,6 +445,38 @@ TEST(Semantics, S3_4_ResultsAscendByKeyUnlessSorted) {
   EXPECT_EQ(Keys(s.Range(by_create).response), "b,a,c");
 }
 
+// Enum values outside etcd 3.4's (proto3 enums are open: any client may
+// send them) are taken as etcd's code takes them, never a crash. Found by
+// tests/fuzz/fuzz_client_request.cc (corpus/client_request/
+// txn-compare-unknown-target), which stopped on an UNREACHABLE.
+TEST(Semantics, S5_1_UnknownCompareTargetOrResultIsAsEtcdTakesIt) {
+  KvStore s;
+  PutOk(&s, "k", "v");
+  Compare c;
+  c.set_key("k");
+  c.set_target(static_cast<Compare::CompareTarget>(99));  // compares nothing: "equal"
+  c.set_result(Compare::EQUAL);
+  EXPECT_TRUE(EvaluateCompare(s, c, s.current_revision()));
+  c.set_result(Compare::GREATER);
+  EXPECT_FALSE(EvaluateCompare(s, c, s.current_revision()));
+  c.set_target(Compare::VALUE);
+  c.set_value("w");  // "v" < "w", and a result etcd does not know holds
+  c.set_result(static_cast<Compare::CompareResult>(42));
+  EXPECT_TRUE(EvaluateCompare(s, c, s.current_revision()));
+}
+
+TEST(Semantics, S3_4_UnknownSortOrderOrTargetLeavesKeyOrder) {
+  KvStore s;
+  for (const char* k : {"c", "a", "b"}) PutOk(&s, k, "x");
+  RangeRequest r = RangeReq("a", kNul);
+  r.set_sort_target(RangeRequest::CREATE);
+  r.set_sort_order(static_cast<RangeRequest::SortOrder>(7));  // etcd: no sort
+  EXPECT_EQ(Keys(s.Range(r).response), "a,b,c");
+  r.set_sort_order(RangeRequest::DESCEND);
+  r.set_sort_target(static_cast<RangeRequest::SortTarget>(9));  // etcd 3.4 panics
+  EXPECT_EQ(Keys(s.Range(r).response), "a,b,c");
+}
+
 TEST(Semantics, S5_1_EveryTargetAndResult) {
   FakeLeases leases({7});
   KvStore s(&leases);

@@ -4,6 +4,7 @@
 // recovery from WAL and snapshots, and identical replicas at the end.
 #include <gtest/gtest.h>
 
+#include "core/raft/codec.h"
 #include "tests/core/server/server_cluster.h"
 
 namespace raftlab::server {
@@ -349,6 +350,78 @@ TEST(Server, LeaseSurvivesALeaderChangeThenExpiresUnderTheNewLeader) {
   EXPECT_FALSE(exists()) << "the new leader never expired the lease";
   c.Heal();
   ExpectSameStateEverywhere(c);
+}
+
+}  // namespace
+}  // namespace raftlab::server
+
+namespace raftlab::server {
+namespace {
+
+// A one-member server restarted over a log whose committed entries follow
+// its bootstrap snapshot, as recovery hands them over.
+void ApplyAfterRestart(const ServerConfig& config, std::vector<raft::Entry> entries,
+                       std::unique_ptr<Server>* out) {
+  static Prng prng(1);
+  raft::ConfState initial;
+  initial.voters = {1};
+  Server boot(config, &prng, storage::Recovered{}, initial, 0);
+  storage::Recovered r;
+  r.snapshot = boot.TakeSnapshotToSave();
+  ASSERT_TRUE(r.snapshot.has_value());
+  uint64_t index = r.snapshot->metadata.index;
+  for (raft::Entry& e : entries) {
+    e.index = ++index;
+    e.term = 1;
+  }
+  r.hard_state = raft::HardState{1, 0, index};
+  r.entries = std::move(entries);
+  *out = std::make_unique<Server>(config, &prng, r, initial, 0);
+  while ((*out)->HasReady()) {
+    raft::Ready rd = (*out)->GetReady();
+    (*out)->Advance(rd, 0);
+  }
+}
+
+std::vector<raft::Entry> EntriesNoCorrectMemberWrites() {
+  raft::Entry garbage;
+  garbage.data = "\xff\xff not a request";
+  serverpb::InternalRequest put;
+  put.set_id(1);
+  put.mutable_put()->set_key("k");
+  put.mutable_put()->set_value("v");
+  raft::Entry good;
+  good.data = put.SerializeAsString();
+  raft::ConfChangeV2 remove_all;
+  remove_all.changes.push_back({raft::ConfChangeType::kRemoveNode, 1});
+  raft::Entry conf;
+  conf.type = raft::EntryType::kConfChangeV2;
+  conf.data = raft::EncodeConfChangeV2(remove_all);
+  return {garbage, good, conf};
+}
+
+// Found by tests/fuzz/fuzz_server_apply.cc (corpus/server_apply/
+// entry-not-an-internal-request): the live runner's members stopped on it.
+TEST(Server, LiveMembersRefuseCommittedEntriesThatCannotApply) {
+  ServerConfig c = Base();
+  c.id = 1;
+  c.refuse_bad_entries = true;
+  std::unique_ptr<Server> s;
+  ApplyAfterRestart(c, EntriesNoCorrectMemberWrites(), &s);
+  EXPECT_EQ(s->refused_entries(), 2u);  // the garbage and the removal of every voter
+  EXPECT_EQ(s->consistent_index(), 4u);  // all three consumed, after the snapshot at 1
+  EXPECT_EQ(s->kv().current_revision(), 2);  // the put between them applied
+  EXPECT_EQ(s->conf_state().voters, std::vector<raft::NodeId>{1});
+}
+
+// In the simulator, where every member runs this code, such an entry is a
+// bug to report, loudly.
+TEST(ServerDeathTest, SimulatedMembersStopOnCommittedEntriesThatCannotApply) {
+  ServerConfig c = Base();
+  c.id = 1;
+  std::unique_ptr<Server> s;
+  EXPECT_DEATH(ApplyAfterRestart(c, EntriesNoCorrectMemberWrites(), &s),
+               "committed entry is not an InternalRequest");
 }
 
 }  // namespace
