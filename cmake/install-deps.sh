@@ -12,6 +12,7 @@ packages=(
   libyaml-cpp-dev libfmt-dev libcli11-dev libexpected-dev
   rapidjson-dev libabsl-dev
   libgrpc++-dev protobuf-compiler-grpc
+  liblmdb-dev
   etcd-client etcd-server
   golang-go golang-etcd-server-dev
 )

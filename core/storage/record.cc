@@ -42,7 +42,7 @@ uint32_t DataCrc(uint32_t prev, uint8_t type, std::string_view payload) {
   return crc32c::Extend(with_type, payload.data(), payload.size());
 }
 
-bool KnownType(uint8_t t) { return t >= 1 && t <= 4; }
+bool KnownType(uint8_t t) { return t >= 1 && t <= 5; }
 
 }  // namespace
 

@@ -1,4 +1,4 @@
-// WAL record framing.
+// Record framing, of the WAL and of the simulated backend's file.
 //
 //   u32 length | u8 type | u32 header_crc | u32 data_crc | payload (length bytes)
 //
@@ -24,6 +24,8 @@ enum class RecordType : uint8_t {
   // The node installed a snapshot from its leader: its log was reset to
   // (index, term). Payload: u64 index | u64 term.
   kSnapshotInstalled = 4,
+  // Not in a WAL: one committed batch of a FileBackend (core/backend).
+  kBackendBatch = 5,
 };
 
 struct Record {

@@ -151,6 +151,8 @@ Status Wal::ApplyRecord(const std::string& name, size_t offset, const Record& re
       replay->contents->hard_state_at = "WAL segment " + name + " at offset " + std::to_string(offset);
       return OkStatus();
     }
+    case RecordType::kBackendBatch:
+      return Corrupt(name, offset, "a backend record in a WAL segment");
   }
   return Corrupt(name, offset, "unknown record type");
 }
