@@ -31,9 +31,11 @@ Outcome<etcdserverpb::CompactionResponse> KvStore::Compact(
       ++kept_seen;
       ++it;
     } else {
+      Unpersist(it->first, it->second);
       it = records_.erase(it);
     }
   }
+  PersistCompact(c);
   CHECK_EQ(kept_seen, kept.size());
   CHECK_LE(compact_revision_, current_revision_);
   out.response.mutable_header()->set_revision(current_revision_);

@@ -86,6 +86,7 @@ void KvStore::PutKey(WriteContext* ctx, const std::string& key, const std::strin
   event.set_type(mvccpb::Event::PUT);
   *event.mutable_kv() = record.kv;
   changes_.push_back(std::move(event));
+  Persist(rev, record);
   auto [it, inserted] = records_.emplace(rev, std::move(record));
   CHECK(inserted);
   ++ctx->next_sub;
@@ -105,6 +106,7 @@ void KvStore::DeleteKey(WriteContext* ctx, const std::string& key) {
   event.set_type(mvccpb::Event::DELETE);
   *event.mutable_kv() = record.kv;
   changes_.push_back(std::move(event));
+  Persist(rev, record);
   auto [it, inserted] = records_.emplace(rev, std::move(record));
   CHECK(inserted);
   ++ctx->next_sub;

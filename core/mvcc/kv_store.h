@@ -21,7 +21,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/backend/backend.h"
 #include "core/base/bugs.h"
+#include "core/base/result.h"
 #include "core/mvcc/key_range.h"
 #include "core/mvcc/lease_binder.h"
 #include "core/mvcc/revision.h"
@@ -79,6 +81,22 @@ class KvStore {
   // O(size of the store): for tests and the simulator's expensive checks.
   void CheckInvariants() const;
 
+  // --- the backend (core/backend; backend_store.cc) --------------------
+  // Keeps the backend's key bucket equal to records(), in etcd's layout:
+  // each record under its RevisionKey (a 't' marks a tombstone) with its
+  // KeyValue as the value, records compaction drops deleted, and the
+  // compact revision in the meta bucket (etcd's scheduledCompactRev and
+  // finishedCompactRev). Writes go into the backend's batch; the host
+  // commits it. Records already in the store are written at once. Null
+  // (the default): no backend. `b` must outlive the store.
+  void set_backend(backend::Backend* b);
+  // A store rebuilt from a backend's committed and batched data, as etcd
+  // restores, and writing to it from then on: the index from a scan of the
+  // key bucket, R from the newest revision there but never below C (the
+  // meta bucket's finished compact revision). Damaged contents are
+  // kCorruption errors naming what is wrong. `b` must outlive the store.
+  static Result<KvStore> Load(backend::Backend* b, BugSet bugs = {});
+
   // Rebuilds a store from records (snapshot restore). Returns false if the
   // records do not form a valid history (out of order, above `current`, a
   // put into a live key with create_revision mismatch, ...).
@@ -113,7 +131,13 @@ class KvStore {
               int64_t lease);
   void DeleteKey(WriteContext* ctx, const std::string& key);
 
+  // backend_store.cc: a change written to the backend, if there is one.
+  void Persist(Revision rev, const Record& record);
+  void Unpersist(Revision rev, const Record& record);
+  void PersistCompact(int64_t c);
+
   LeaseBinder* leases_ = nullptr;  // not owned; may be null
+  backend::Backend* backend_ = nullptr;  // not owned; may be null
   int64_t current_revision_ = 1;   // Invariant: >= 1, every record's main <= it.
   int64_t compact_revision_ = -1;  // Invariant: < 0 or <= current_revision_.
   TreeIndex index_;

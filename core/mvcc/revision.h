@@ -7,7 +7,9 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace raftlab::mvcc {
 
@@ -20,5 +22,16 @@ struct Revision {
     return "{" + std::to_string(main) + "," + std::to_string(sub) + "}";
   }
 };
+
+// etcd's revision key, how a record is keyed in the backend's key bucket:
+// 8 bytes of main, big-endian, '_', 8 bytes of sub, big-endian (17 bytes),
+// and a trailing 't' for a tombstone (18). Byte order is revision order.
+std::string RevisionKey(Revision rev, bool tombstone);
+struct ParsedRevisionKey {
+  Revision rev;
+  bool tombstone = false;
+};
+// nullopt for bytes that are not a revision key of a non-negative revision.
+std::optional<ParsedRevisionKey> ParseRevisionKey(std::string_view key);
 
 }  // namespace raftlab::mvcc
