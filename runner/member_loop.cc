@@ -32,6 +32,13 @@ Result<std::unique_ptr<MemberLoop>> MemberLoop::Open(const Options& options, Hoo
   loop->member_ = std::move(*m);
   RAFTLAB_RETURN_IF_ERROR(loop->member_->SaveSnapshotTaken());
   for (const std::string& note : loop->member_->recovered().notes) loop->Log("recovery: " + note);
+  if (const auto* b = loop->member_->server().backend()) {
+    const storage::Recovered& r = loop->member_->recovered();
+    loop->Log(fmt::format("recovery: backend at consistent index {} ({} bytes, {} in use); "
+                          "snapshot at {}, {} WAL entries after it",
+                          loop->member_->server().consistent_index(), b->Size(), b->SizeInUse(),
+                          r.snapshot ? r.snapshot->metadata.index : 0, r.entries.size()));
+  }
   return loop;
 }
 
@@ -235,6 +242,10 @@ serverpb::ClientResponse MemberLoop::Call(serverpb::ClientRequest req,
 }
 
 bool MemberLoop::Run(const std::function<void(server::Server&)>& fn) {
+  return RunOnMember([&fn](host::Member& m) { fn(m.server()); });
+}
+
+bool MemberLoop::RunOnMember(const std::function<void(host::Member&)>& fn) {
   struct Done {
     std::mutex mu;
     std::condition_variable cv;
@@ -242,7 +253,7 @@ bool MemberLoop::Run(const std::function<void(server::Server&)>& fn) {
   };
   auto done = std::make_shared<Done>();
   Post([this, &fn, done] {
-    fn(member_->server());
+    fn(*member_);
     std::lock_guard<std::mutex> lock(done->mu);
     done->done = true;
     done->cv.notify_all();

@@ -91,6 +91,8 @@ class MemberLoop {
   serverpb::ClientResponse Call(serverpb::ClientRequest req, std::chrono::milliseconds wait);
   // Runs `fn` on the loop thread and waits for it (false if the loop stopped).
   bool Run(const std::function<void(server::Server&)>& fn);
+  // The same, with the member host (its backend, its files).
+  bool RunOnMember(const std::function<void(host::Member&)>& fn);
   void Deliver(raft::Message m);
   void DeliverForwardRequest(uint64_t from, serverpb::ClientRequest req);
   void DeliverForwardResponse(serverpb::ClientResponse resp);

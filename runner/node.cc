@@ -1,8 +1,11 @@
 #include "runner/node.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -12,6 +15,7 @@
 
 #include "core/base/bugs.h"
 #include "runner/api/services.h"
+#include "runner/backend/lmdb_backend.h"
 #include "runner/log.h"
 #include "runner/member_loop.h"
 #include "runner/peer/transport.h"
@@ -114,9 +118,20 @@ int RunNode(const NodeOptions& o) {
   Result<uint64_t> incarnation = NextIncarnation(fs->get());
   if (!incarnation) return Fail("--data-dir: " + incarnation.error().message);
 
+  // The state lives in LMDB below the data directory (core/backend, issue
+  // 23): a restart loads it and replays only the WAL after its consistent
+  // index.
+  const std::string backend_dir = o.data_dir + "/backend";
+  if (::mkdir(backend_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Fail(fmt::format("--data-dir: {}: {}", backend_dir, std::strerror(errno)));
+  }
+  Result<std::unique_ptr<LmdbBackend>> backend = LmdbBackend::Open(backend_dir, backend::BatchOptions{});
+  if (!backend) return Fail("--data-dir: " + backend.error().message);
+
   const uint64_t cluster_id = ClusterIdOf(o.initial_cluster);
   MemberLoop::Options lo;
   server::ServerConfig& sc = lo.server;
+  sc.backend = backend->get();
   sc.id = self;
   sc.incarnation = *incarnation;
   sc.cluster_id = cluster_id;

@@ -24,16 +24,26 @@ void Backend::Delete(Bucket b, std::string_view key) {
   ++pending_;
 }
 
-Status Backend::MaybeCommit(int64_t now_ms) {
+bool Backend::CommitDue(int64_t now_ms) {
   // The batch's window is measured from the last commit, or the last check
   // that found it empty: like etcd's commit ticker, a write waits at most
   // one interval.
   if (pending_ == 0 || window_start_ms_ == INT64_MIN) window_start_ms_ = now_ms;
-  if (pending_ == 0) return OkStatus();
-  if (pending_ >= options_.limit || now_ms - window_start_ms_ >= options_.interval_ms) {
-    return Commit(now_ms);
-  }
-  return OkStatus();
+  if (pending_ == 0) return false;
+  return pending_ >= options_.limit || now_ms - window_start_ms_ >= options_.interval_ms;
+}
+
+Status Backend::MaybeCommit(int64_t now_ms) {
+  return CommitDue(now_ms) ? Commit(now_ms) : OkStatus();
+}
+
+void Backend::DeleteAll(Bucket b) {
+  std::vector<std::string> keys;
+  Range(b, "", "", [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  });
+  for (const std::string& key : keys) Delete(b, key);
 }
 
 Status Backend::Commit(int64_t now_ms) {

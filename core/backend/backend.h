@@ -70,7 +70,11 @@ class Backend {
   // --- the batch ---------------------------------------------------------
   void Put(Bucket b, std::string_view key, std::string_view value);
   void Delete(Bucket b, std::string_view key);
-  // Commits if the batch is full or has been open long enough.
+  // Deletes every key of the bucket (into the batch, like any write).
+  void DeleteAll(Bucket b);
+  // Whether the batch is full or has been open long enough to commit.
+  bool CommitDue(int64_t now_ms);
+  // Commits if CommitDue.
   Status MaybeCommit(int64_t now_ms);
   // Commits the batch now (nothing to do if it is empty). An error means
   // the store may or may not hold the batch: the member must stop, as etcd

@@ -24,6 +24,10 @@ Result<std::unique_ptr<Member>> Member::Open(const server::ServerConfig& config,
   Result<storage::Recovered> r = storage::Recover(fs, wal_options, &m->wal_);
   if (!r) return tl::unexpected(r.error());
   m->recovered_ = std::move(*r);
+  if (config.backend != nullptr) {
+    RAFTLAB_RETURN_IF_ERROR(server::Server::CheckBackend(config.backend, m->recovered_, config.bugs));
+  }
+  m->now_ms_ = now_ms;
   m->server_ = std::make_unique<server::Server>(config, prng, m->recovered_, initial, now_ms);
   return m;
 }
@@ -64,18 +68,41 @@ Status Member::Advance(const raft::Ready& rd, int64_t now_ms, server::Server::Ap
   CHECK(rd.messages.empty());
   server_->Advance(rd, now_ms, apply);
   phase_ = Phase::kIdle;
+  now_ms_ = now_ms;
+  RAFTLAB_RETURN_IF_ERROR(CommitBackend(/*force=*/false));
   return SaveSnapshotTaken();
 }
 
 Status Member::ApplyDeferred(int64_t now_ms) {
   if (server_->deferred().empty()) return OkStatus();
   server_->ApplyDeferred(now_ms);
+  now_ms_ = now_ms;
+  RAFTLAB_RETURN_IF_ERROR(CommitBackend(/*force=*/false));
   return SaveSnapshotTaken();
+}
+
+Status Member::CommitBackend(bool force) {
+  backend::Backend* b = server_->backend();
+  if (b == nullptr || (!force && !b->CommitDue(now_ms_))) return OkStatus();
+  // The consistent index goes into the same commit as the data it covers.
+  server_->WriteBackendMeta();
+  return b->Commit(now_ms_);
+}
+
+Status Member::DefragmentBackend() {
+  backend::Backend* b = server_->backend();
+  if (b == nullptr) return OkStatus();
+  // Defragment commits the batch first: its meta must be current.
+  server_->WriteBackendMeta();
+  return b->Defragment(now_ms_);
 }
 
 Status Member::SaveSnapshotTaken() {
   std::optional<raft::Snapshot> s = server_->TakeSnapshotToSave();
   if (!s) return OkStatus();
+  // etcd commits its backend before a snapshot: the WAL before the snapshot
+  // may go, so everything applied up to it must be durable in the backend.
+  RAFTLAB_RETURN_IF_ERROR(CommitBackend(/*force=*/true));
   RAFTLAB_RETURN_IF_ERROR(storage::SaveSnapshot(fs_, *s));
   RAFTLAB_RETURN_IF_ERROR(wal_->ReleaseTo(s->metadata.index));
   return storage::ReleaseSnapshots(fs_, kSnapshotFilesKept);

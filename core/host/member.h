@@ -19,7 +19,11 @@
 //
 // Recovery (Open): the newest valid snapshot, the WAL replayed after it, a
 // torn WAL tail cut off; any other damage is refused with an error naming
-// the file and byte offset, and nothing is applied.
+// the file and byte offset, and nothing is applied. With a backend
+// (ServerConfig::backend) the state comes from it instead, and only the
+// WAL's entries after its consistent index are applied; its batch commits
+// on its own policy after each Ready and always before a snapshot is
+// written (so the WAL a snapshot releases is never needed again).
 #pragma once
 
 #include <memory>
@@ -78,6 +82,12 @@ class Member {
   // bootstrap state), and releases the WAL segments and snapshot files it
   // covers. Advance and ApplyDeferred call it themselves.
   Status SaveSnapshotTaken();
+  // With a backend (config.backend): commits its batch, with the server's
+  // meta, if it is due (force: now). Advance and ApplyDeferred call it.
+  Status CommitBackend(bool force);
+  // Commits the backend (with the server's meta) and defragments it; OK
+  // and nothing to do without one.
+  Status DefragmentBackend();
 
  private:
   enum class Phase { kIdle, kPersisted, kSynced };
@@ -90,6 +100,7 @@ class Member {
   std::unique_ptr<server::Server> server_;
   Phase phase_ = Phase::kIdle;
   bool ack_before_fsync_ = false;  // bug zoo B10
+  int64_t now_ms_ = 0;             // the host's clock at the last Advance
 };
 
 }  // namespace raftlab::host

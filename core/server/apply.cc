@@ -83,6 +83,7 @@ void Server::ApplyEntry(const raft::Entry& e, int64_t now_ms) {
     }
   }
   consistent_index_ = e.index;
+  applied_term_ = e.term;
 }
 
 void Server::RefuseEntry(const raft::Entry& e, const std::string& why) {
@@ -96,6 +97,7 @@ void Server::RefuseEntry(const raft::Entry& e, const std::string& why) {
   RAFT_LOG(config_.logger, kError, "{} refused committed entry {} (term {}): {}", config_.id,
            e.index, e.term, why);
   consistent_index_ = e.index;
+  applied_term_ = e.term;
 }
 
 bool Server::SeenBefore(uint64_t internal_id) {
@@ -189,6 +191,8 @@ void Server::ApplySnapshot(const raft::Snapshot& s) {
   CHECK_EQ(consistent_index_, s.metadata.index);
   conf_state_ = s.metadata.conf_state;
   last_snapshot_index_ = s.metadata.index;
+  applied_term_ = s.metadata.term;
+  if (config_.backend != nullptr) RewriteBackend();  // etcd replaces its db file
 }
 
 bool Server::SetKvResult(mvcc::KvStatus status, serverpb::ClientResponse* resp) const {

@@ -53,6 +53,8 @@ Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered&
   }
   conf_state_ = snapshot.metadata.conf_state;
   last_snapshot_index_ = snapshot.metadata.index;
+  applied_term_ = snapshot.metadata.term;
+  if (config_.backend != nullptr) UseBackend();
 
   raft::Config c;
   c.id = config.id;
@@ -76,16 +78,21 @@ Server::Server(const ServerConfig& config, Prng* prng, const storage::Recovered&
 }
 
 std::string Server::EncodeState() const {
+  serverpb::ServerState st = StateWithoutMvcc();
+  st.set_mvcc(mvcc::EncodeSnapshot(*kv_));
+  return st.SerializeAsString();
+}
+
+serverpb::ServerState Server::StateWithoutMvcc() const {
   serverpb::ServerState st;
   st.set_consistent_index(consistent_index_);
-  st.set_mvcc(mvcc::EncodeSnapshot(*kv_));
   st.set_lessor(lessor_->Encode());
   st.set_nospace(nospace_);
   for (const auto& [origin, ids] : applied_ids_) {
     for (uint64_t id : ids) st.add_applied_ids(id);
   }
   for (const auto& [id, info] : members_) *st.add_members() = info;
-  return st.SerializeAsString();
+  return st;
 }
 
 Status Server::ValidateSnapshot(const raft::Snapshot& snapshot) {
@@ -123,12 +130,16 @@ void Server::RestoreState(const std::string& bytes) {
   // Snapshots arrive through checksummed files or from the leader; bytes
   // that do not parse mean the leader or the disk lied: stop, loudly.
   CHECK_MSG(st.ParseFromString(bytes), "snapshot state does not parse");
-  Result<lease::Lessor> lessor = lease::Lessor::Decode(st.lessor(), config_.MinLeaseTtlSeconds());
-  CHECK_MSG(lessor.has_value(), lessor ? "" : lessor.error().message);
   Result<mvcc::KvStore> kv = mvcc::DecodeSnapshot(st.mvcc(), config_.bugs);
   CHECK_MSG(kv.has_value(), kv ? "" : kv.error().message);
+  RestoreFrom(st, std::move(*kv));
+}
+
+void Server::RestoreFrom(const serverpb::ServerState& st, mvcc::KvStore kv) {
+  Result<lease::Lessor> lessor = lease::Lessor::Decode(st.lessor(), config_.MinLeaseTtlSeconds());
+  CHECK_MSG(lessor.has_value(), lessor ? "" : lessor.error().message);
   *lessor_ = std::move(*lessor);
-  *kv_ = std::move(*kv);
+  *kv_ = std::move(kv);
   kv_->set_lease_binder(lessor_.get());
   consistent_index_ = st.consistent_index();
   nospace_ = st.nospace();

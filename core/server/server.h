@@ -136,6 +136,24 @@ class Server {
   // A response header: cluster and member ids, `revision`, the Raft term.
   etcdserverpb::ResponseHeader Header(int64_t revision) const;
   std::string EncodeState() const;  // the ServerState bytes of a snapshot
+  // --- the backend (config.backend; backend_state.cc) -------------------
+  // With a backend the MVCC store writes through to it, and the rest of the
+  // state (consistent index and its term, leases, alarm, members, recent
+  // request ids) is written to its meta bucket by WriteBackendMeta, which
+  // the host calls right before each batch commit, so a commit always
+  // holds the consistent index of exactly the data in it. A restart then
+  // loads the state from the backend and Raft hands out only the entries
+  // after its consistent index (etcd's recovery).
+  backend::Backend* backend() const { return config_.backend; }
+  void WriteBackendMeta();
+  // Whether `b` holds a state this member can start from, given what the
+  // WAL recovered: its meta parses, its consistent index lies within the
+  // recovered log and its commit index, and its key bucket loads.
+  static Status CheckBackend(backend::Backend* b, const storage::Recovered& recovered,
+                             BugSet bugs);
+  // The consistent index committed in `b`'s meta bucket, if any.
+  static std::optional<uint64_t> BackendConsistentIndex(const backend::Backend& b);
+
   // Whether a snapshot's data is ServerState a server could restore, of
   // the snapshot's own index and naming only members of its configuration.
   // A host checks a snapshot that arrives from a peer with this before the
@@ -156,6 +174,11 @@ class Server {
 
   // server.cc
   void RestoreState(const std::string& bytes);
+  void RestoreFrom(const serverpb::ServerState& st, mvcc::KvStore kv);
+  serverpb::ServerState StateWithoutMvcc() const;
+  // backend_state.cc
+  void UseBackend();      // at construction: load from it, or fill it
+  void RewriteBackend();  // everything, replacing what it held
   void OnSoftState(const raft::SoftState& ss);
   void MaybeSnapshot();
   void ExpireRequests(int64_t now_ms);
@@ -210,6 +233,7 @@ class Server {
   raft::ConfState conf_state_;
   // Invariant: the index of the last entry reflected in kv_/lessor_.
   uint64_t consistent_index_ = 0;
+  uint64_t applied_term_ = 0;  // the term of the entry at consistent_index_
   uint64_t refused_entries_ = 0;
   bool nospace_ = false;
   // Recently applied request ids per proposing member (bounded; the oldest

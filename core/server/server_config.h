@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/backend/backend.h"
 #include "core/base/bugs.h"
 #include "core/raft/logger.h"
 #include "core/raft/read_only.h"
@@ -57,6 +58,9 @@ struct ServerConfig {
   // peers are not trusted): it is consumed as a no-op, logged and counted
   // (Server::refused_entries), identically on every member.
   bool refuse_bad_entries = false;
+  // The backend the state lives in (core/backend; the host's, not owned),
+  // or null: in memory, durable only through snapshots and the WAL.
+  backend::Backend* backend = nullptr;
   // Planted bugs (the bug zoo), handed on to Raft; empty in every correct run.
   BugSet bugs;
 

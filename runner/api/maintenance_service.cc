@@ -60,8 +60,11 @@ grpc::Status MaintenanceService::Status(grpc::ServerContext* ctx, const etcdserv
     const raft::Raft& r = s.raw_node().raft();
     *resp->mutable_header() = s.Header(s.kv().current_revision());
     resp->set_version(options_.version);
-    resp->set_dbsize(s.db_bytes());
-    resp->set_dbsizeinuse(s.db_bytes());
+    // etcd's measures of its bbolt file; raftlab's backend reports the same
+    // of its LMDB file (core/backend/backend.h).
+    const backend::Backend* b = s.backend();
+    resp->set_dbsize(b != nullptr ? b->Size() : s.db_bytes());
+    resp->set_dbsizeinuse(b != nullptr ? b->SizeInUse() : s.db_bytes());
     resp->set_leader(r.lead());
     resp->set_raftindex(r.raft_log().committed());
     resp->set_raftterm(r.term());
@@ -77,8 +80,12 @@ grpc::Status MaintenanceService::Defragment(grpc::ServerContext* ctx,
                                             const etcdserverpb::DefragmentRequest*,
                                             etcdserverpb::DefragmentResponse*) {
   if (grpc::Status refused = RequireLeader(ctx, *loop_); !refused.ok()) return refused;
-  // The store lives in memory: there is nothing to defragment. etcd's
-  // response has no header either.
+  // Rewrites the backend without its free pages, as etcd's does its bbolt
+  // file; like etcd's, the response has no header.
+  raftlab::Status done = MakeError(ErrorCode::kInternal, "not run");
+  const bool ran = loop_->RunOnMember([&](host::Member& m) { done = m.DefragmentBackend(); });
+  if (!ran) return ErrorStatus(kStopped);
+  if (!done) return grpc::Status(grpc::StatusCode::INTERNAL, done.error().message);
   return grpc::Status::OK;
 }
 

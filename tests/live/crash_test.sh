@@ -23,5 +23,11 @@ for round in 1 2; do
   live_start "$leader"
 done
 live_wait_revision $((base + 100))
+# The restarted leader came back from its backend (LMDB), not from a
+# snapshot: its state was at a consistent index past the bootstrap one.
+ci=$(sed -n 's/.*recovery: backend at consistent index \([0-9]*\).*/\1/p' \
+  "$LIVE_DIR/${NAME[$leader]}.log" | tail -1)
+[ "${ci:-0}" -gt 1 ] || live_fail "n$((leader + 1)) did not recover from its backend (log: $LIVE_DIR/${NAME[$leader]}.log)"
+echo "the restarted member loaded its backend at consistent index $ci"
 live_load_judge
 [ "$LIVE_WANT" = 1 ] || echo "ok: two leader kills, history linearizable"

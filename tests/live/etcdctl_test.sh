@@ -3,7 +3,7 @@
 # put, get (--rev, --prefix), del, txn (compares on value and mod revision),
 # watch (sees another etcdctl's put), leases (grant, keep-alive --once,
 # timetolive, revoke drops the attached key), compaction then a read below
-# it (the compacted error), endpoint status, member list and update; bad input gets
+# it (the compacted error), endpoint status, defrag, member list and update; bad input gets
 # etcd's errors. Expected outputs are etcd 3.4.23's (tests/live/README.md).
 source "$(dirname "$0")/lib.sh"
 live_init "$1"
@@ -86,6 +86,13 @@ timeout 10 "${E[@]}" endpoint status > "$LIVE_DIR/status.out" || live_fail "endp
 [ "$(wc -l < "$LIVE_DIR/status.out")" = "3" ] || live_fail "status: $(cat "$LIVE_DIR/status.out")"
 [ "$(grep -c ', true, false, ' "$LIVE_DIR/status.out")" = "1" ] \
   || live_fail "not exactly one leader: $(cat "$LIVE_DIR/status.out")"
+# Defragment: every member rewrites its backend (LMDB) without its free
+# pages, and the data is all still there.
+"${E[@]}" put before-defrag kept > /dev/null || live_fail "put before defrag"
+timeout 20 "${E[@]}" defrag > "$LIVE_DIR/defrag.out" 2>&1 || live_fail "defrag: $(cat "$LIVE_DIR/defrag.out")"
+[ "$(grep -c '^Finished defragmenting etcd member' "$LIVE_DIR/defrag.out")" = "3" ] \
+  || live_fail "defrag: $(cat "$LIVE_DIR/defrag.out")"
+[ "$("${E[@]}" get before-defrag --print-value-only)" = "kept" ] || live_fail "a key lost in defrag"
 timeout 10 "${E[@]}" member list > "$LIVE_DIR/members.out" || live_fail "member list"
 for i in 0 1 2; do
   grep -q "^$((i + 1)), started, ${NAME[$i]}, http://127.0.0.1:${PEER[$i]}, http://127.0.0.1:${CLIENT[$i]}, false$" \
