@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/backend/file_backend.h"
 #include "core/base/check.h"
 #include "core/base/prng.h"
 #include "core/host/member.h"
@@ -43,16 +44,19 @@ class RecordReader {
 
 class FuzzMember {
  public:
+  // With `backend`, the state lives in a FileBackend on the same file
+  // system (core/backend), as a live member's lives in LMDB.
   FuzzMember(raft::NodeId id, const raft::ConfState& initial,
-             server::ServerConfig config = server::ServerConfig(), uint64_t seed = 1)
-      : config_(std::move(config)), prng_(seed), initial_(initial) {
+             server::ServerConfig config = server::ServerConfig(), uint64_t seed = 1,
+             bool backend = false)
+      : config_(std::move(config)), prng_(seed), initial_(initial), with_backend_(backend) {
     config_.id = id;
     Open();
   }
 
   // Recovers from the files (a restart), as a real member does.
   void Restart() {
-    member_.reset();
+    Close();
     Open();
   }
 
@@ -61,7 +65,7 @@ class FuzzMember {
   // restarts it: recovery then applies them, as after a crash. This is how
   // a WAL record that passes its checksum reaches the state machine.
   void CommitThroughWal(std::vector<raft::Entry> entries) {
-    member_.reset();
+    Close();
     std::optional<storage::Wal> wal;
     Result<storage::Recovered> r = storage::Recover(&fs_, storage::WalOptions{}, &wal);
     CHECK_MSG(r.has_value(), r ? "" : r.error().message);
@@ -108,8 +112,19 @@ class FuzzMember {
   int64_t now_ms() const { return now_ms_; }
 
  private:
+  // A stop: what the backend's batch held since its last commit is lost.
+  void Close() {
+    member_.reset();
+    backend_.reset();
+  }
   void Open() {
     config_.incarnation = ++incarnation_;
+    if (with_backend_) {
+      auto b = backend::FileBackend::Open(&fs_, backend::BatchOptions{});
+      CHECK_MSG(b.has_value(), b ? "" : b.error().message);
+      backend_ = std::move(*b);
+      config_.backend = backend_.get();
+    }
     auto m = host::Member::Open(config_, &fs_, storage::WalOptions{}, &prng_, initial_, now_ms_);
     CHECK_MSG(m.has_value(), m ? "" : m.error().message);
     member_ = std::move(*m);
@@ -119,7 +134,9 @@ class FuzzMember {
   server::ServerConfig config_;
   Prng prng_;
   raft::ConfState initial_;
+  bool with_backend_ = false;
   storage::MemoryFileSystem fs_;
+  std::unique_ptr<backend::FileBackend> backend_;  // before member_: it outlives it
   std::unique_ptr<host::Member> member_;
   uint64_t incarnation_ = 0;
   int64_t now_ms_ = 0;

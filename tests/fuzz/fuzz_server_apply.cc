@@ -1,8 +1,9 @@
 // The server's apply of arbitrary committed entries: InternalRequest bytes
 // (and configuration changes) that passed the WAL's checksum, or that a
 // broken leader replicated. Each is refused or applied, identically on two
-// fresh members (the same state, byte for byte), and again the same after a
-// restart replays them from the WAL; never a crash.
+// fresh members, one in memory and one on a backend (the same state, byte
+// for byte), and again the same after a restart recovers them; never a
+// crash.
 //
 // Input: records (fuzz_member.h's RecordReader), each one entry: kind % 3
 // picks a normal entry, a ConfChange or a ConfChangeV2; the body is its data.
@@ -40,12 +41,12 @@ struct Outcome {
   uint32_t kv_hash = 0;
 };
 
-Outcome Apply(const std::vector<raft::Entry>& entries) {
+Outcome Apply(const std::vector<raft::Entry>& entries, bool backend) {
   raft::ConfState initial;
   initial.voters = {1};
   server::ServerConfig config;
   config.refuse_bad_entries = true;  // as the live runner runs it
-  fuzz::FuzzMember member(1, initial, config);
+  fuzz::FuzzMember member(1, initial, config, /*seed=*/1, backend);
   member.CommitThroughWal(entries);
   member.Drain();
   Outcome out{member.server().EncodeState(), member.server().consistent_index(),
@@ -63,8 +64,11 @@ Outcome Apply(const std::vector<raft::Entry>& entries) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<raft::Entry> entries = Entries(data, size);
-  Outcome a = Apply(entries);
-  Outcome b = Apply(entries);
+  // One member keeps its state in memory, the other in a backend (core/
+  // backend, as live members do), whose restart loads it from there and
+  // replays only the WAL after its consistent index.
+  Outcome a = Apply(entries, /*backend=*/false);
+  Outcome b = Apply(entries, /*backend=*/true);
   CHECK_MSG(a.state == b.state, "two fresh members applied the same entries differently");
   CHECK_EQ(a.applied, b.applied);
   CHECK_EQ(a.kv_hash, b.kv_hash);
