@@ -87,6 +87,7 @@ Result<std::unique_ptr<FileBackend>> FileBackend::Open(storage::FileSystem* fs,
                        fmt::format("{} at offset {}: {}", kBackendFile, offset, r.why));
     }
     for (const Write& w : *writes) b->ApplyWrite(w);
+    b->high_water_bytes_ = std::max(b->high_water_bytes_, b->SizeInUse());
     b->crc_ = r.crc;
     offset = r.next_offset;
   }
@@ -133,6 +134,7 @@ Status FileBackend::CommitWrites(const std::vector<Write>& writes) {
   RAFTLAB_RETURN_IF_ERROR(AppendRecord(kBackendFile, payload, &crc_));
   file_bytes_ += static_cast<int64_t>(storage::kRecordHeaderBytes + payload.size());
   for (const Write& w : writes) ApplyWrite(w);
+  high_water_bytes_ = std::max(high_water_bytes_, SizeInUse());
   return OkStatus();
 }
 
@@ -171,6 +173,7 @@ Status FileBackend::Compact() {
   RAFTLAB_RETURN_IF_ERROR(fs_->Rename(kDefragFile, kBackendFile));
   crc_ = crc;
   file_bytes_ = bytes;
+  high_water_bytes_ = SizeInUse();
   return OkStatus();
 }
 

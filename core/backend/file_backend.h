@@ -11,12 +11,16 @@
 // record to "backend.db.defrag", fsyncs it and renames it over the file,
 // so the file shrinks, as a bbolt file does when etcd defragments.
 //
-// Size() is the file's length; SizeInUse() the length a defragmented file
-// would have (what the live data needs). A record's payload is a sequence
+// SizeInUse() is what the live data needs (the length a defragmented file
+// would have); Size() the most it ever needed since the last defragment:
+// like a B+tree file, the store grows when its live data outgrows it and
+// reuses what deletes freed, so Size is not this model's log length (which
+// grows with every commit until a defragment). A record's payload is a sequence
 // of writes: u8 bucket | u8 put (1) or delete (0) | u32 key length | key
 // [| u32 value length | value].
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,7 +40,7 @@ class FileBackend : public Backend {
   // file and offset. `fs` must outlive the backend.
   static Result<std::unique_ptr<FileBackend>> Open(storage::FileSystem* fs, BatchOptions options);
 
-  int64_t Size() const override { return file_bytes_; }
+  int64_t Size() const override { return std::max(high_water_bytes_, SizeInUse()); }
   int64_t SizeInUse() const override;
   // What recovery repaired (a torn tail cut off), for the host's log.
   const std::vector<std::string>& notes() const { return notes_; }
@@ -56,7 +60,8 @@ class FileBackend : public Backend {
   using Store = std::map<std::string, std::string, std::less<>>;
   storage::FileSystem* fs_;
   Store store_[kBucketCount];
-  int64_t file_bytes_ = 0;
+  int64_t file_bytes_ = 0;        // the log's length
+  int64_t high_water_bytes_ = 0;  // SizeInUse's maximum since the last defragment
   int64_t live_payload_bytes_ = 0;  // the encoded size of every live key and value
   uint32_t crc_ = 0;                // the chain value after the last record
   std::vector<std::string> notes_;

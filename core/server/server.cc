@@ -155,6 +155,9 @@ void Server::RestoreFrom(const serverpb::ServerState& st, mvcc::KvStore kv) {
 
 void Server::Tick(int64_t now_ms) {
   raw_->Tick();
+  // A backend's size changes when the host commits it, after the applies
+  // that check the quota: check again on the clock.
+  if (config_.backend != nullptr) CheckQuota();
   ExpireRequests(now_ms);
   ExpireLeases(now_ms);
   MaybePublish(now_ms);
@@ -299,7 +302,10 @@ void Server::ExpireLeases(int64_t now_ms) {
 
 void Server::CheckQuota() {
   if (!LeaderNow() || nospace_ || nospace_proposed_) return;
-  if (db_bytes_ <= config_.quota_bytes) return;
+  // etcd's quota is on its backend's size (bbolt's file), which only a
+  // defragment shrinks; without a backend, on the bytes ever written.
+  const int64_t used = config_.backend != nullptr ? config_.backend->Size() : db_bytes_;
+  if (used <= config_.quota_bytes) return;
   serverpb::InternalRequest r;
   r.set_id(NextInternalId());
   r.mutable_alarm()->set_action(serverpb::ALARM_ACTIVATE);

@@ -124,7 +124,8 @@ class Server {
   uint64_t refused_entries() const { return refused_entries_; }
   bool nospace() const { return nospace_; }
   // Key and value bytes ever written (the store never shrinks, like a
-  // backend before defragmentation): what the quota and Status report.
+  // backend before defragmentation): what the quota and Status report
+  // without a backend; with one, its Size() and SizeInUse().
   int64_t db_bytes() const { return db_bytes_; }
   size_t pending_requests() const { return pending_writes_.size() + pending_reads_.size(); }
   // The KV hash at the current revision (etcd's HashKV), to compare replicas.

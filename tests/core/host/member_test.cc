@@ -210,3 +210,67 @@ TEST(Member, ARestartOnABackendReplaysOnlyTheEntriesAfterItsConsistentIndex) {
 
 }  // namespace
 }  // namespace raftlab::host
+
+namespace raftlab::host {
+namespace {
+
+serverpb::ClientRequest Request(uint64_t id, const std::string& kind, const std::string& key = "",
+                                int64_t n = 0) {
+  serverpb::ClientRequest r;
+  r.set_id(id);
+  if (kind == "delete") r.mutable_delete_range()->set_key(key);
+  if (kind == "compact") r.mutable_compaction()->set_revision(n);
+  if (kind == "disarm") r.mutable_alarm()->set_action(serverpb::ALARM_DEACTIVATE);
+  return r;
+}
+
+serverpb::ClientResponse Call(BackendMember& m, serverpb::ClientRequest req, int64_t* now) {
+  m.member->server().Submit(req, *now);
+  Drive(*m.member, *now);
+  for (int i = 0; i < 20; ++i) {  // the alarm is raised through Raft: tick it in
+    *now += 100;
+    m.member->server().Tick(*now);
+    Drive(*m.member, *now);
+  }
+  std::vector<serverpb::ClientResponse> out = m.member->server().TakeResponses();
+  EXPECT_EQ(out.size(), 1u);
+  return out.empty() ? serverpb::ClientResponse() : out[0];
+}
+
+// etcd's way out of NOSPACE: the quota is on the backend's size, which
+// deletes and compaction do not shrink but a defragment does; then the
+// alarm can be disarmed for good. (On "bytes ever written", the measure
+// without a backend, the alarm would come straight back.)
+TEST(Member, TheQuotaIsOnTheBackendSizeWhichADefragmentShrinks) {
+  storage::MemoryFileSystem fs;
+  Prng prng(1);
+  server::ServerConfig c = Config(1);
+  c.quota_bytes = 8000;
+  BackendMember m;
+  auto b = backend::FileBackend::Open(&fs, backend::BatchOptions{0, 1});  // commit every Ready
+  ASSERT_TRUE(b.has_value());
+  m.backend = std::move(*b);
+  c.backend = m.backend.get();
+  auto opened = Member::Open(c, &fs, storage::WalOptions{}, &prng, OneVoter(), 0);
+  ASSERT_TRUE(opened.has_value());
+  m.member = std::move(*opened);
+  ASSERT_TRUE(m.member->SaveSnapshotTaken().has_value());
+  ElectAlone(*m.member);
+  int64_t now = 2000;
+  ASSERT_EQ(Call(m, Put(1, "big", std::string(10000, 'x')), &now).outcome(), serverpb::OUTCOME_OK);
+  ASSERT_TRUE(m.member->server().nospace());
+  EXPECT_EQ(Call(m, Put(2, "more", "y"), &now).error(), "etcdserver: mvcc: database space exceeded");
+  ASSERT_EQ(Call(m, Request(3, "delete", "big"), &now).outcome(), serverpb::OUTCOME_OK);
+  ASSERT_EQ(Call(m, Request(4, "compact", "", m.member->server().kv().current_revision()), &now)
+                .outcome(),
+            serverpb::OUTCOME_OK);
+  EXPECT_GT(m.backend->Size(), c.quota_bytes);  // freed, not given back
+  ASSERT_TRUE(m.member->DefragmentBackend().has_value());
+  EXPECT_LT(m.backend->Size(), c.quota_bytes);
+  ASSERT_EQ(Call(m, Request(5, "disarm"), &now).outcome(), serverpb::OUTCOME_OK);
+  EXPECT_EQ(Call(m, Put(6, "small", "y"), &now).outcome(), serverpb::OUTCOME_OK);
+  EXPECT_FALSE(m.member->server().nospace());  // and it stays disarmed
+}
+
+}  // namespace
+}  // namespace raftlab::host
