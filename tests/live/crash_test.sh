@@ -20,13 +20,20 @@ for round in 1 2; do
   echo "round $round: killed the leader n$((leader + 1))"
   base=$(live_revision)
   base=${base:-1}
+  starts=$(grep -c "recovery: backend at consistent index" "$LIVE_DIR/${NAME[$leader]}.log")
   live_start "$leader"
 done
 live_wait_revision $((base + 100))
 # The restarted leader came back from its backend (LMDB), not from a
 # snapshot: its state was at a consistent index past the bootstrap one.
-ci=$(sed -n 's/.*recovery: backend at consistent index \([0-9]*\).*/\1/p' \
-  "$LIVE_DIR/${NAME[$leader]}.log" | tail -1)
+# (Its restart may still be under way: wait up to 30 s for its line.)
+log="$LIVE_DIR/${NAME[$leader]}.log"
+deadline=$((SECONDS + 30))
+while [ "$(grep -c "recovery: backend at consistent index" "$log")" -le "$starts" ] &&
+      [ $SECONDS -lt $deadline ]; do
+  sleep 0.2
+done
+ci=$(sed -n 's/.*recovery: backend at consistent index \([0-9]*\).*/\1/p' "$log" | tail -1)
 [ "${ci:-0}" -gt 1 ] || live_fail "n$((leader + 1)) did not recover from its backend (log: $LIVE_DIR/${NAME[$leader]}.log)"
 echo "the restarted member loaded its backend at consistent index $ci"
 live_load_judge
