@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/base/check.h"
+#include "core/base/fixed64.h"
 #include "core/server/server.h"
 
 namespace raftlab::server {
@@ -17,19 +18,6 @@ constexpr std::string_view kTerm = "term";
 // ServerState without its mvcc field (the key bucket holds that).
 constexpr std::string_view kState = "server_state";
 
-std::string BigEndian(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(v & 0xFF);
-  return out;
-}
-
-std::optional<uint64_t> FromBigEndian(std::string_view s) {
-  if (s.size() != 8) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) v = (v << 8) | static_cast<uint8_t>(c);
-  return v;
-}
-
 constexpr Bucket kAllBuckets[] = {Bucket::kKey, Bucket::kMeta, Bucket::kLease, Bucket::kMembers};
 
 }  // namespace
@@ -37,14 +25,14 @@ constexpr Bucket kAllBuckets[] = {Bucket::kKey, Bucket::kMeta, Bucket::kLease, B
 std::optional<uint64_t> Server::BackendConsistentIndex(const backend::Backend& b) {
   std::optional<std::string> ci = b.Get(Bucket::kMeta, kConsistentIndex);
   if (!ci) return std::nullopt;
-  return FromBigEndian(*ci);
+  return DecodeFixed64(*ci);
 }
 
 void Server::WriteBackendMeta() {
   backend::Backend* b = config_.backend;
   CHECK(b != nullptr);
-  b->Put(Bucket::kMeta, kConsistentIndex, BigEndian(consistent_index_));
-  b->Put(Bucket::kMeta, kTerm, BigEndian(applied_term_));
+  b->Put(Bucket::kMeta, kConsistentIndex, EncodeFixed64(consistent_index_));
+  b->Put(Bucket::kMeta, kTerm, EncodeFixed64(applied_term_));
   b->Put(Bucket::kMeta, kState, StateWithoutMvcc().SerializeAsString());
 }
 
@@ -88,7 +76,7 @@ void Server::UseBackend() {
   Result<mvcc::KvStore> kv = mvcc::KvStore::Load(b, config_.bugs);
   CHECK_MSG(kv.has_value(), kv ? "" : kv.error().message);
   RestoreFrom(st, std::move(*kv));
-  applied_term_ = FromBigEndian(b->Get(Bucket::kMeta, kTerm).value_or("")).value_or(applied_term_);
+  applied_term_ = DecodeFixed64(b->Get(Bucket::kMeta, kTerm).value_or("")).value_or(applied_term_);
 }
 
 void Server::RewriteBackend() {

@@ -17,11 +17,6 @@ bool Contains(const std::vector<raft::NodeId>& ids, raft::NodeId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-bool IsMember(const raft::ConfState& cs, raft::NodeId id) {
-  return Contains(cs.voters, id) || Contains(cs.learners, id) ||
-         Contains(cs.voters_outgoing, id) || Contains(cs.learners_next, id);
-}
-
 bool IsLearner(const raft::ConfState& cs, raft::NodeId id) {
   return Contains(cs.learners, id) && !Contains(cs.voters, id);
 }
@@ -36,6 +31,11 @@ bool ValidUrl(const std::string& url) {
 }
 
 }  // namespace
+
+bool IsMember(const raft::ConfState& cs, raft::NodeId id) {
+  return Contains(cs.voters, id) || Contains(cs.learners, id) ||
+         Contains(cs.voters_outgoing, id) || Contains(cs.learners_next, id);
+}
 
 std::vector<etcdserverpb::Member> Server::Members() const {
   std::vector<raft::NodeId> ids;

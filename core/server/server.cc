@@ -113,11 +113,7 @@ Status Server::ValidateSnapshot(const raft::Snapshot& snapshot) {
   }
   const raft::ConfState& cs = snapshot.metadata.conf_state;
   for (const serverpb::MemberInfo& m : st.members()) {
-    bool known = false;
-    for (const auto* ids : {&cs.voters, &cs.learners, &cs.voters_outgoing, &cs.learners_next}) {
-      known |= std::find(ids->begin(), ids->end(), m.id()) != ids->end();
-    }
-    if (!known) {
+    if (!IsMember(cs, m.id())) {
       return MakeError(ErrorCode::kCorruption,
                        fmt::format("snapshot state names member {}, not in its configuration", m.id()));
     }

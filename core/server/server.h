@@ -63,6 +63,8 @@ namespace raftlab::server {
 
 // True for requests that add data (refused while the NOSPACE alarm is raised).
 bool WritesData(const serverpb::InternalRequest& r);
+// Whether `id` is in the configuration in any role (members.cc).
+bool IsMember(const raft::ConfState& cs, raft::NodeId id);
 
 class Server {
  public:

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/raft/codec.h"
+#include "core/storage/record.h"
 #include "runner/peer/frame.h"
 #include "tests/fuzz/fuzz_member.h"
 
@@ -207,12 +208,9 @@ int main(int argc, char** argv) {
   // chunks ahead of it), then a forwarded request, as structured records.
   std::string messages;
   std::string frames;
-  auto u64 = [](uint64_t v) {
-    std::string out;
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-    return out;
-  };
-  frames += Record(8, u64(1) + u64(2) + u64(1));  // cluster 1, from 2, to 1
+  std::string ids;  // cluster 1, from 2, to 1 (fuzz_peer_frame reads them little-endian)
+  for (uint64_t v : {1, 2, 1}) storage::PutU64(&ids, v);
+  frames += Record(8, ids);
   int snaps = 0;
   for (raft::Message m : c.to_one) {
     messages += Record(m.from == 3 ? 1 : 0, raft::EncodeMessage(m));
